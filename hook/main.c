@@ -1,0 +1,863 @@
+/*
+ * sghook: keep Segment Public API tokens out of git history.
+ *
+ * This file is the policy: which mode, what blocks, where messages go,
+ * failing closed. The engine is lib/ (see lib/sghook.h).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "sghook.h"
+
+#ifndef SGHOOK_RULESDIR
+#define SGHOOK_RULESDIR "/usr/local/share/sghook/rules"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
+
+enum mode {
+	MODE_NONE, MODE_PRE_COMMIT, MODE_CHECK_RANGE, MODE_PRE_RECEIVE,
+	MODE_PRE_PUSH, MODE_SCAN
+};
+
+typedef struct {
+	enum mode mode;
+	sghook_format format;
+	int redact;
+	int color;           /* -1 auto */
+	int jobs;
+	const char **rules;  /* --rules, in order */
+	size_t nrules;
+	char **args;
+	int nargs;
+} options;
+
+static void usage(FILE *fp)
+{
+	fputs(
+"usage: sghook --pre-commit [options]\n"
+"       sghook --check-range REV... [options]\n"
+"       sghook --pre-receive [options]          < old new ref lines\n"
+"       sghook --pre-push REMOTE URL [options]  < local-ref local-id remote-ref remote-id lines\n"
+"       sghook --scan FILE... [options]         (- reads standard input)\n"
+"\n"
+"Finds Segment Public API tokens (and other sgp_ secrets) in what a change\n"
+"adds, and refuses the change.\n"
+"\n"
+"options:\n"
+"  --format text|json|sarif  how findings are written (default text)\n"
+"  --rules PATH              more rules: a *.rules file or a directory\n"
+"  --no-redact               show whole secrets (local use only)\n"
+"  --color auto|always|never colour text findings (default auto)\n"
+"  --jobs N                  worker threads (default: one per core)\n"
+"  --help, --version\n"
+"\n"
+"exit status: 0 nothing found, 1 a secret found, 2 error (the change is refused)\n",
+		fp);
+}
+
+static void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sghook: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- rules ------------------------------------------------------------ */
+
+static int exe_dir(char *out, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", out, n - 1);
+	char *slash;
+
+	if (len <= 0)
+		return -1;
+	out[len] = '\0';
+	if (!(slash = strrchr(out, '/')))
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Our own rules: beside the binary in a build tree, under ../share of a
+ * relocated install, or where `make install` put them.
+ */
+static int default_rules_dir(char *out, size_t n)
+{
+	char dir[PATH_MAX - 32];
+
+	if (exe_dir(dir, sizeof(dir)) == 0) {
+		snprintf(out, n, "%s/rules", dir);
+		if (is_dir(out))
+			return 0;
+		snprintf(out, n, "%s/../share/sghook/rules", dir);
+		if (is_dir(out))
+			return 0;
+	}
+	snprintf(out, n, "%s", SGHOOK_RULESDIR);
+	return is_dir(out) ? 0 : -1;
+}
+
+static int load_rules(sghook_rules **out, const options *o, git_config *cfg)
+{
+	char dir[PATH_MAX];
+	git_buf extra = GIT_BUF_INIT;
+	sghook_rules *rules = NULL;
+	size_t i;
+	int error = 0, have_default = default_rules_dir(dir, sizeof(dir)) == 0;
+
+	if (!have_default && o->nrules == 0)
+		return sghook_error_set("no rules found (looked beside the "
+			"binary and in %s); reinstall sghook or pass --rules "
+			"PATH", SGHOOK_RULESDIR);
+	if (have_default)
+		error = sghook_rules_load(&rules, dir);
+	for (i = 0; i < o->nrules && error == 0; i++)
+		error = rules ? sghook_rules_add(rules, o->rules[i]) :
+			sghook_rules_load(&rules, o->rules[i]);
+	if (error == 0 && cfg &&
+	    git_config_get_path(&extra, cfg, "sghook.rules") == 0)
+		error = rules ? sghook_rules_add(rules, extra.ptr) :
+			sghook_rules_load(&rules, extra.ptr);
+	git_buf_dispose(&extra);
+	if (error < 0) {
+		sghook_rules_free(rules);
+		return error;
+	}
+	*out = rules;
+	return 0;
+}
+
+/* ---- reporting -------------------------------------------------------- */
+
+static int want_color(const options *o, FILE *fp)
+{
+	const char *term = getenv("TERM");
+
+	if (o->color >= 0)
+		return o->color;
+	return isatty(fileno(fp)) && !getenv("NO_COLOR") &&
+		!(term && !strcmp(term, "dumb"));
+}
+
+static size_t distinct_commits(const sghook_findings *l)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < l->count; i++) {
+		for (j = 0; j < i; j++)
+			if (git_oid_equal(&l->items[j].commit,
+			    &l->items[i].commit))
+				break;
+		n += j == i && l->items[i].has_commit;
+	}
+	return n;
+}
+
+/*
+ * Hook modes write to stderr (git shows it; on a server it becomes the
+ * pusher's `remote:` lines); reports asked for by hand go to stdout.
+ */
+static int report(const options *o, const sghook_findings *l, FILE *fp,
+	const char *headline, const char *advice)
+{
+	sghook_report_opts ro = { o->format, o->redact, 0, 1, NULL };
+
+	if (o->format != SGHOOK_FORMAT_TEXT)
+		return sghook_report_write(stdout, l, &ro);
+	if (l->count == 0)
+		return 0;
+	ro.color = want_color(o, fp);
+	fprintf(fp, "%s%s%s\n\n", ro.color ? "\033[1;31m" : "", headline,
+		ro.color ? "\033[0m" : "");
+	if (sghook_report_write(fp, l, &ro) < 0)
+		return SGHOOK_ERROR;
+	if (advice)
+		fprintf(fp, "\n%s", advice);
+	fputs("\nA false positive? Add its fingerprint to .sghookignore, or "
+	      "end the line with a\ncomment holding sghook:allow.\n", fp);
+	return fflush(fp) ? sghook_error_set("cannot write the report") : 0;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* ---- repository ------------------------------------------------------- */
+
+/*
+ * Git's own environment decides which repository, index and object
+ * directories: GIT_DIR and GIT_INDEX_FILE in hooks, and in pre-receive
+ * the quarantine of objects not yet accepted (GIT_OBJECT_DIRECTORY,
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES).
+ */
+static int open_repo(git_repository **out)
+{
+	if (git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
+	    NULL) < 0)
+		return sghook_error_from_git("not in a git repository");
+	return 0;
+}
+
+static int config_bool(git_config *cfg, const char *key, int dflt)
+{
+	int v;
+
+	return cfg && git_config_get_bool(&v, cfg, key) == 0 ? v : dflt;
+}
+
+static void progress(size_t done, size_t total, void *payload)
+{
+	int *last = payload;
+	int pct = (int)(done * 100 / (total ? total : 1));
+
+	if (pct == *last && done != total)
+		return;
+	*last = pct;
+	fprintf(stderr, "\rScanning commits: %d%% (%zu/%zu)%s", pct, done,
+		total, done == total ? ", done.\n" : "");
+}
+
+static void scan_opts_init(sghook_scan_opts *so, const options *o,
+	const sghook_rules *rules)
+{
+	memset(so, 0, sizeof(*so));
+	so->rules = rules;
+	so->jobs = o->jobs;
+	so->use_ignore_file = 1;
+	so->open_flags = GIT_REPOSITORY_OPEN_FROM_ENV;
+}
+
+/* ---- modes ------------------------------------------------------------ */
+
+static int run_pre_commit(const options *o, git_repository *repo,
+	const sghook_rules *rules)
+{
+	sghook_scan_opts so;
+	sghook_findings found = {0};
+	char head[128];
+	int rc = EXIT_ERROR;
+
+	if (git_repository_is_bare(repo)) {
+		warnx("--pre-commit needs a work tree; this repository is bare");
+		return EXIT_ERROR;
+	}
+	scan_opts_init(&so, o, rules);
+	if (sghook_scan_index(&found, repo, &so) < 0)
+		goto done;
+	snprintf(head, sizeof(head), "sghook: commit refused: it would add "
+		"%zu %s", found.count, plural(found.count, "secret", "secrets"));
+	if (report(o, &found, stderr, head,
+	    "To commit without it: take the token out of the file, read it from the\n"
+	    "environment instead (e.g. SEGMENT_API_TOKEN), and stage the file again;\n"
+	    "or unstage the file: git restore --staged FILE\n") < 0)
+		goto done;
+	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
+done:
+	if (rc == EXIT_ERROR)
+		warnx("%s; commit refused", sghook_error_last());
+	sghook_findings_clear(&found);
+	return rc;
+}
+
+static int judge(const options *o, git_repository *repo,
+	const sghook_rules *rules, const sghook_oids *ids,
+	sghook_findings *found)
+{
+	sghook_scan_opts so;
+	int last = -1;
+
+	scan_opts_init(&so, o, rules);
+	if (ids->count > 200 && isatty(STDERR_FILENO)) {
+		so.progress = progress;
+		so.progress_payload = &last;
+	}
+	return sghook_scan_commits(found, repo, ids, &so);
+}
+
+static int run_check_range(const options *o, git_repository *repo,
+	const sghook_rules *rules)
+{
+	sghook_oids ids = {0};
+	sghook_findings found = {0};
+	char head[160];
+	int rc = EXIT_ERROR;
+
+	if (o->nargs == 0) {
+		warnx("--check-range needs at least one revision, e.g. "
+			"origin/main..HEAD");
+		return EXIT_ERROR;
+	}
+	if (sghook_walk_range(&ids, repo, (const char *const *)o->args,
+	    (size_t)o->nargs) < 0 || judge(o, repo, rules, &ids, &found) < 0)
+		goto done;
+	snprintf(head, sizeof(head), "sghook: %zu %s in %zu of %zu %s",
+		found.count, plural(found.count, "secret", "secrets"),
+		distinct_commits(&found), ids.count,
+		plural(ids.count, "commit", "commits"));
+	if (report(o, &found, stdout, head, NULL) < 0)
+		goto done;
+	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
+done:
+	if (rc == EXIT_ERROR)
+		warnx("%s", sghook_error_last());
+	sghook_oids_free(&ids);
+	sghook_findings_clear(&found);
+	return rc;
+}
+
+static int parse_oid(git_oid *out, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != GIT_OID_HEXSZ)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+	return git_oid_fromstrn(out, s, n);
+}
+
+typedef struct {
+	sghook_oids tips;    /* what the push brings */
+	sghook_oids hide;    /* what the other side has */
+	char *refs;          /* names of the updated refs, for the audit */
+	size_t refs_len;
+} push_input;
+
+static int append_ref(push_input *in, const char *name, size_t n)
+{
+	char *grown = realloc(in->refs, in->refs_len + n + 2);
+
+	if (!grown)
+		return sghook_error_set("out of memory");
+	in->refs = grown;
+	if (in->refs_len)
+		in->refs[in->refs_len++] = ' ';
+	memcpy(in->refs + in->refs_len, name, n);
+	in->refs_len += n;
+	in->refs[in->refs_len] = '\0';
+	return 0;
+}
+
+static int oids_add(sghook_oids *ids, const git_oid *id)
+{
+	git_oid *grown;
+
+	if (ids->count == ids->alloc) {
+		ids->alloc = ids->alloc ? ids->alloc * 2 : 16;
+		if (!(grown = realloc(ids->ids, ids->alloc * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		ids->ids = grown;
+	}
+	git_oid_cpy(&ids->ids[ids->count++], id);
+	return 0;
+}
+
+/*
+ * Reads hook input, one update a line, as fields separated by single
+ * spaces. Pre-receive: old new ref. Pre-push: local-ref local-id
+ * remote-ref remote-id. Anything else is refused whole.
+ */
+static int read_push_input(push_input *in, int pre_push)
+{
+	char *line = NULL, *f[4], *nl;
+	size_t cap = 0, lineno = 0, nf, i;
+	ssize_t len;
+	git_oid a, b;
+	int error = 0;
+
+	while (error == 0 && (len = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
+		if ((size_t)len != strlen(line)) {
+			error = sghook_error_set("input line %zu holds a NUL "
+				"byte", lineno);
+			break;
+		}
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		if (!line[0])
+			continue;
+		nf = 0;
+		f[nf++] = line;
+		for (i = 0; line[i] && nf < 5; i++) {
+			if (line[i] == ' ') {
+				line[i] = '\0';
+				if (nf == 4) { nf = 5; break; }
+				f[nf++] = line + i + 1;
+			}
+		}
+		if (nf != (pre_push ? 4u : 3u)) {
+			error = sghook_error_set("input line %zu is not "
+				"'%s'", lineno, pre_push ?
+				"<local-ref> <local-id> <remote-ref> <remote-id>" :
+				"<old-id> <new-id> <ref-name>");
+			break;
+		}
+		if (parse_oid(&a, f[pre_push ? 1 : 0], strlen(f[pre_push ? 1 : 0])) < 0 ||
+		    parse_oid(&b, f[pre_push ? 3 : 1], strlen(f[pre_push ? 3 : 1])) < 0 ||
+		    !*f[2] || (pre_push && !*f[0])) {
+			error = sghook_error_set("input line %zu: bad object "
+				"id or ref name", lineno);
+			break;
+		}
+		if (pre_push) {
+			/* a is ours, b the remote's; a zero a deletes. */
+			if (!git_oid_is_zero(&a))
+				error = oids_add(&in->tips, &a);
+			if (!error && !git_oid_is_zero(&b))
+				error = oids_add(&in->hide, &b);
+			if (!error)
+				error = append_ref(in, f[2], strlen(f[2]));
+		} else {
+			/* a is the old value, b the new; a zero b deletes. */
+			if (!git_oid_is_zero(&b))
+				error = oids_add(&in->tips, &b);
+			if (!error)
+				error = append_ref(in, f[2], strlen(f[2]));
+		}
+	}
+	if (!error && ferror(stdin))
+		error = sghook_error_set("cannot read hook input: %s",
+			strerror(errno));
+	free(line);
+	return error;
+}
+
+static const char *bypass_reason(void)
+{
+	const char *count = getenv("GIT_PUSH_OPTION_COUNT");
+	static char name[64];
+	const char *v;
+	long i, n = count ? strtol(count, NULL, 10) : 0;
+
+	for (i = 0; i < n && i < 1000; i++) {
+		snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
+		if ((v = getenv(name)) && !strncmp(v, "sghook.bypass=", 14))
+			return v + 14;
+		if (v && !strcmp(v, "sghook.bypass"))
+			return "";
+	}
+	return NULL;
+}
+
+static const char *pusher(void)
+{
+	static const char *vars[] = {
+		"GL_USERNAME", "GITHUB_USER_LOGIN", "REMOTE_USER", "USER",
+		"LOGNAME"
+	};
+	struct passwd *pw;
+	size_t i;
+	const char *v;
+
+	for (i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+		if ((v = getenv(vars[i])) && *v)
+			return v;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+/* Records an accepted bypass: on stderr for the pusher, in the log for
+ * the administrator. Failing to log refuses the bypass. */
+static int audit_bypass(git_config *cfg, const push_input *in,
+	const sghook_findings *found, const char *reason)
+{
+	git_buf log = GIT_BUF_INIT;
+	char *commits = NULL, hex[GIT_OID_HEXSZ + 1], stamp[32];
+	size_t len = 0, i;
+	FILE *fp;
+	time_t now = time(NULL);
+	int error = 0;
+
+	for (i = 0; i < found->count; i++) {
+		git_oid_tostr(hex, sizeof(hex), &found->items[i].commit);
+		if (commits && strstr(commits, hex))
+			continue;
+		char *grown = realloc(commits, len + GIT_OID_HEXSZ + 2);
+		if (!grown) {
+			free(commits);
+			return sghook_error_set("out of memory");
+		}
+		commits = grown;
+		len += (size_t)sprintf(commits + len, "%s%s", len ? "," : "", hex);
+	}
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	fprintf(stderr, "sghook: bypass by %s on %s (%s): %s\n", pusher(),
+		in->refs ? in->refs : "-", commits ? commits : "-", reason);
+	if (git_config_get_path(&log, cfg, "sghook.auditLog") == 0) {
+		if (!(fp = fopen(log.ptr, "a"))) {
+			error = sghook_error_set("cannot write audit log %s: %s",
+				log.ptr, strerror(errno));
+		} else {
+			fprintf(fp, "%s bypass by %s on %s (%s): %s\n", stamp,
+				pusher(), in->refs ? in->refs : "-",
+				commits ? commits : "-", reason);
+			if (fclose(fp) != 0)
+				error = sghook_error_set("cannot write audit "
+					"log %s", log.ptr);
+		}
+	}
+	git_buf_dispose(&log);
+	free(commits);
+	return error;
+}
+
+static int run_push(const options *o, git_repository *repo,
+	const sghook_rules *rules, git_config *cfg, int pre_push)
+{
+	push_input in = {{0}, {0}, NULL, 0};
+	sghook_oids ids = {0};
+	sghook_findings found = {0};
+	const char *reason = bypass_reason();
+	char glob[512], head[200];
+	int rc = EXIT_ERROR, bypass = 0;
+
+	if (pre_push) {
+		if (o->nargs != 2) {
+			warnx("--pre-push takes the remote's name and URL, as "
+				"git passes them to the pre-push hook");
+			return EXIT_ERROR;
+		}
+		snprintf(glob, sizeof(glob), "refs/remotes/%s/*", o->args[0]);
+	} else if (o->nargs) {
+		warnx("--pre-receive takes no arguments; it reads git's input");
+		return EXIT_ERROR;
+	}
+	if (read_push_input(&in, pre_push) < 0 ||
+	    sghook_walk_new(&ids, repo, in.tips.ids, in.tips.count,
+	    in.hide.ids, in.hide.count, pre_push ? glob : "refs/*") < 0 ||
+	    judge(o, repo, rules, &ids, &found) < 0)
+		goto done;
+	if (found.count && reason && !pre_push) {
+		if (config_bool(cfg, "sghook.allowBypass", 0)) {
+			if (!*reason) {
+				sghook_error_set("a bypass needs a reason: "
+					"git push -o sghook.bypass=\"why\"");
+				goto done;
+			}
+			bypass = 1;
+		} else {
+			warnx("bypass refused: this server does not allow it "
+				"(git config sghook.allowBypass)");
+		}
+	}
+	snprintf(head, sizeof(head), "sghook: push %s: %zu %s %s %s",
+		bypass ? "allowed by bypass" : "refused",
+		distinct_commits(&found),
+		plural(distinct_commits(&found), "commit adds", "commits add"),
+		found.count == 1 ? "a" : "",
+		plural(found.count, "secret", "secrets"));
+	if (report(o, &found, stderr, head, bypass ? NULL :
+	    "The secret is in your local commits. Take it out of them, not just out of\n"
+	    "the files: rewrite the commits that add it (git commit --amend for the\n"
+	    "last one, git rebase -i for older ones), then push again.\n") < 0)
+		goto done;
+	if (bypass && audit_bypass(cfg, &in, &found, reason) < 0)
+		goto done;
+	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
+done:
+	if (rc == EXIT_ERROR) {
+		if (config_bool(cfg, "sghook.failOpen", 0)) {
+			warnx("%s; letting the push through (sghook.failOpen)",
+				sghook_error_last());
+			rc = EXIT_CLEAN;
+		} else {
+			warnx("%s; push refused", sghook_error_last());
+		}
+	}
+	sghook_oids_free(&in.tips);
+	sghook_oids_free(&in.hide);
+	free(in.refs);
+	sghook_oids_free(&ids);
+	sghook_findings_clear(&found);
+	return rc;
+}
+
+static int read_all(char **out, size_t *outlen, FILE *fp)
+{
+	char *buf = NULL, *grown;
+	size_t len = 0, cap = 0, n;
+
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (!(grown = realloc(buf, cap))) {
+				free(buf);
+				return sghook_error_set("out of memory");
+			}
+			buf = grown;
+		}
+		n = fread(buf + len, 1, cap - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		free(buf);
+		return sghook_error_set("%s", strerror(errno));
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+static int run_scan(const options *o, const sghook_rules *rules)
+{
+	sghook_scan_opts so;
+	sghook_findings found = {0};
+	char *buf = NULL, head[128];
+	size_t len = 0, i;
+	FILE *fp;
+	int rc = EXIT_ERROR, error;
+
+	if (o->nargs == 0) {
+		warnx("--scan needs a file (or - for standard input)");
+		return EXIT_ERROR;
+	}
+	scan_opts_init(&so, o, rules);
+	for (i = 0; i < (size_t)o->nargs; i++) {
+		const char *path = o->args[i];
+
+		if (!strcmp(path, "-")) {
+			fp = stdin;
+		} else if (is_dir(path)) {
+			sghook_error_set("%s: is a directory", path);
+			goto done;
+		} else if (!(fp = fopen(path, "rb"))) {
+			sghook_error_set("cannot read %s: %s", path,
+				strerror(errno));
+			goto done;
+		}
+		error = read_all(&buf, &len, fp);
+		if (fp != stdin)
+			fclose(fp);
+		if (error < 0) {
+			sghook_error_set("cannot read %s: %s", path,
+				sghook_error_last());
+			goto done;
+		}
+		error = sghook_scan_buffer(&found, buf, len,
+			strcmp(path, "-") ? path : "(stdin)", &so);
+		free(buf);
+		buf = NULL;
+		if (error < 0)
+			goto done;
+	}
+	snprintf(head, sizeof(head), "sghook: %zu %s found", found.count,
+		plural(found.count, "secret", "secrets"));
+	if (report(o, &found, stdout, head, NULL) < 0)
+		goto done;
+	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
+done:
+	if (rc == EXIT_ERROR)
+		warnx("%s", sghook_error_last());
+	sghook_findings_clear(&found);
+	return rc;
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+static int set_mode(options *o, enum mode m)
+{
+	if (o->mode != MODE_NONE && o->mode != m) {
+		warnx("choose one of --pre-commit, --check-range, "
+			"--pre-receive, --pre-push, --scan");
+		return -1;
+	}
+	o->mode = m;
+	return 0;
+}
+
+static int parse_args(options *o, int argc, char **argv)
+{
+	enum { O_PC = 256, O_CR, O_PR, O_PP, O_SCAN, O_FMT, O_RULES,
+		O_NORED, O_COLOR, O_JOBS, O_HELP, O_VERSION };
+	static const struct option longopts[] = {
+		{ "pre-commit", no_argument, NULL, O_PC },
+		{ "check-range", no_argument, NULL, O_CR },
+		{ "pre-receive", no_argument, NULL, O_PR },
+		{ "pre-push", no_argument, NULL, O_PP },
+		{ "scan", no_argument, NULL, O_SCAN },
+		{ "format", required_argument, NULL, O_FMT },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "no-redact", no_argument, NULL, O_NORED },
+		{ "color", required_argument, NULL, O_COLOR },
+		{ "colour", required_argument, NULL, O_COLOR },
+		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	long n;
+	int c;
+
+	o->redact = 1;
+	o->color = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_PC: if (set_mode(o, MODE_PRE_COMMIT)) return -1; break;
+		case O_CR: if (set_mode(o, MODE_CHECK_RANGE)) return -1; break;
+		case O_PR: if (set_mode(o, MODE_PRE_RECEIVE)) return -1; break;
+		case O_PP: if (set_mode(o, MODE_PRE_PUSH)) return -1; break;
+		case O_SCAN: if (set_mode(o, MODE_SCAN)) return -1; break;
+		case O_FMT:
+			if (!strcmp(optarg, "text"))
+				o->format = SGHOOK_FORMAT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = SGHOOK_FORMAT_JSON;
+			else if (!strcmp(optarg, "sarif"))
+				o->format = SGHOOK_FORMAT_SARIF;
+			else {
+				warnx("unknown format '%s': use text, json "
+					"or sarif", optarg);
+				return -1;
+			}
+			break;
+		case O_RULES:
+			o->rules[o->nrules++] = optarg;
+			break;
+		case O_NORED:
+			o->redact = 0;
+			break;
+		case O_COLOR:
+			if (!strcmp(optarg, "auto"))
+				o->color = -1;
+			else if (!strcmp(optarg, "always"))
+				o->color = 1;
+			else if (!strcmp(optarg, "never"))
+				o->color = 0;
+			else {
+				warnx("unknown --color '%s': use auto, always "
+					"or never", optarg);
+				return -1;
+			}
+			break;
+		case 'j':
+		case O_JOBS:
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				warnx("--jobs needs a number from 1 to 256");
+				return -1;
+			}
+			o->jobs = (int)n;
+			break;
+		case 'h':
+		case O_HELP:
+			usage(stdout);
+			exit(EXIT_CLEAN);
+		case O_VERSION:
+			printf("sghook %s (libgit2 %s, PCRE2 %d.%d)\n",
+				SGHOOK_VERSION, LIBGIT2_VERSION, PCRE2_MAJOR,
+				PCRE2_MINOR);
+			exit(EXIT_CLEAN);
+		default:
+			if (optopt >= O_PC || !optopt)
+				warnx("unknown or incomplete option '%s'",
+					argv[optind - 1]);
+			else
+				warnx("unknown option '-%c'", optopt);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (o->mode == MODE_NONE) {
+		usage(stderr);
+		return -1;
+	}
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	options o;
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	sghook_rules *rules = NULL;
+	int rc = EXIT_ERROR;
+
+	memset(&o, 0, sizeof(o));
+	if (!(o.rules = calloc((size_t)argc, sizeof(*o.rules)))) {
+		warnx("out of memory");
+		return EXIT_ERROR;
+	}
+	if (parse_args(&o, argc, argv) < 0)
+		goto done;
+	git_libgit2_init();
+	if (o.mode != MODE_SCAN) {
+		if (open_repo(&repo) < 0 ||
+		    git_repository_config_snapshot(&cfg, repo) < 0) {
+			if (repo)
+				sghook_error_from_git("cannot read git config");
+			warnx("%s", sghook_error_last());
+			goto done;
+		}
+	}
+	if (load_rules(&rules, &o, cfg) < 0) {
+		int fail_open = (o.mode == MODE_PRE_RECEIVE ||
+			o.mode == MODE_PRE_PUSH) &&
+			config_bool(cfg, "sghook.failOpen", 0);
+
+		warnx("%s%s", sghook_error_last(), fail_open ?
+			"; letting the push through (sghook.failOpen)" : "");
+		rc = fail_open ? EXIT_CLEAN : EXIT_ERROR;
+		goto done;
+	}
+	switch (o.mode) {
+	case MODE_PRE_COMMIT:
+		rc = run_pre_commit(&o, repo, rules);
+		break;
+	case MODE_CHECK_RANGE:
+		rc = run_check_range(&o, repo, rules);
+		break;
+	case MODE_PRE_RECEIVE:
+		rc = run_push(&o, repo, rules, cfg, 0);
+		break;
+	case MODE_PRE_PUSH:
+		rc = run_push(&o, repo, rules, cfg, 1);
+		break;
+	case MODE_SCAN:
+		rc = run_scan(&o, rules);
+		break;
+	default:
+		break;
+	}
+done:
+	sghook_rules_free(rules);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	free(o.rules);
+	git_libgit2_shutdown();
+	return rc;
+}

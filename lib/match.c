@@ -1,0 +1,310 @@
+/*
+ * Finding rule matches in a buffer. The buffer is matched whole, as raw
+ * bytes, so that binary blobs and megabyte-long lines cost one pass; line
+ * numbers are counted only for the rare match.
+ *
+ * Whether a match blocks is decided from the rule's data (see
+ * rules/README.md): a body of the rule's full length needs only entropy;
+ * a shorter one needs context words nearby, or to look random.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules_internal.h"
+
+/* How far a context word may sit from the secret on its own line. */
+#define CONTEXT_SAME_LINE 256
+/* How far back the lines above are read, so minified files stay cheap. */
+#define CONTEXT_ABOVE 2048
+
+struct sghook_matcher {
+	const sghook_rules *rules;
+	pcre2_match_data **md;   /* one per rule */
+	pcre2_match_data *aux;   /* for context and placeholder patterns */
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *stack;
+	sghook_match *found;
+	size_t nfound, alloc;
+};
+
+void sghook_matcher_free(sghook_matcher *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	if (m->md)
+		for (i = 0; i < m->rules->count; i++)
+			pcre2_match_data_free(m->md[i]);
+	free(m->md);
+	pcre2_match_data_free(m->aux);
+	pcre2_match_context_free(m->mctx);
+	pcre2_jit_stack_free(m->stack);
+	free(m->found);
+	free(m);
+}
+
+int sghook_matcher_new(sghook_matcher **out, const sghook_rules *rules)
+{
+	sghook_matcher *m = calloc(1, sizeof(*m));
+	size_t i;
+
+	if (!m)
+		return sghook_error_set("out of memory");
+	m->rules = rules;
+	if (!(m->md = calloc(rules->count ? rules->count : 1, sizeof(*m->md))))
+		goto oom;
+	for (i = 0; i < rules->count; i++)
+		if (!(m->md[i] = pcre2_match_data_create_from_pattern(
+		    rules->items[i]->re, NULL)))
+			goto oom;
+	if (!(m->aux = pcre2_match_data_create(4, NULL)) ||
+	    !(m->mctx = pcre2_match_context_create(NULL)) ||
+	    !(m->stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL)))
+		goto oom;
+	pcre2_jit_stack_assign(m->mctx, NULL, m->stack);
+	*out = m;
+	return 0;
+oom:
+	sghook_matcher_free(m);
+	return sghook_error_set("out of memory");
+}
+
+double sghook_entropy(const char *s, size_t len)
+{
+	size_t counts[256] = {0}, i;
+	double h = 0, p;
+
+	for (i = 0; i < len; i++)
+		counts[(unsigned char)s[i]]++;
+	for (i = 0; i < 256; i++) {
+		if (!counts[i])
+			continue;
+		p = (double)counts[i] / (double)len;
+		h -= p * log2(p);
+	}
+	return h;
+}
+
+static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
+static int is_lower(int c) { return c >= 'a' && c <= 'z'; }
+static int is_digit(int c) { return c >= '0' && c <= '9'; }
+
+static int char_class(int c)
+{
+	return is_upper(c) ? 0 : is_lower(c) ? 1 : is_digit(c) ? 2 : 3;
+}
+
+/*
+ * A generated token mixes upper case, lower case and digits and changes
+ * class at about 62% of its positions; words glued in CamelCase
+ * (sgp_ResidentPopulationBySubzone) change class at their word boundaries
+ * only, and filler steps or repeats (abcdef, 123456, aaaa).
+ */
+static int looks_random(const char *s, size_t n)
+{
+	size_t i, changes = 0, steps = 0;
+	int up = 0, low = 0, dig = 0;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		up |= is_upper(s[i]);
+		low |= is_lower(s[i]);
+		dig |= is_digit(s[i]);
+		if (i == 0)
+			continue;
+		changes += char_class(s[i]) != char_class(s[i - 1]);
+		steps += s[i] == s[i - 1] || s[i] == s[i - 1] + 1 ||
+			s[i] == s[i - 1] - 1;
+	}
+	return up && low && dig && changes * 10 >= (n - 1) * 3 &&
+		steps * 4 <= n - 1;
+}
+
+static int pattern_in(sghook_matcher *m, pcre2_code *re, const char *s,
+	size_t len)
+{
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, m->aux, m->mctx) >= 0;
+}
+
+static const char *line_start(const char *buf, const char *p)
+{
+	const char *nl = p > buf ? memrchr(buf, '\n', (size_t)(p - buf)) : NULL;
+
+	return nl ? nl + 1 : buf;
+}
+
+static int has_context(sghook_matcher *m, const sghook_rule *r,
+	const char *buf, size_t len, size_t off, size_t end)
+{
+	const char *start = line_start(buf, buf + off), *stop;
+	const char *above = start;
+	int i;
+
+	for (i = 0; i < r->context_lines && above > buf; i++)
+		above = line_start(buf, above - 1);
+	if (start - above > CONTEXT_ABOVE)
+		above = start - CONTEXT_ABOVE;
+	/* On the secret's own line, only nearby words count. */
+	if (buf + off - start > CONTEXT_SAME_LINE) {
+		if (above < start &&
+		    pattern_in(m, r->context, above, (size_t)(start - above)))
+			return 1;
+		above = buf + off - CONTEXT_SAME_LINE;
+	}
+	stop = memchr(buf + end, '\n', len - end);
+	if (!stop)
+		stop = buf + len;
+	if (stop - (buf + end) > CONTEXT_SAME_LINE)
+		stop = buf + end + CONTEXT_SAME_LINE;
+	return pattern_in(m, r->context, above, (size_t)(stop - above));
+}
+
+static int allowed_inline(const char *buf, size_t len, size_t off)
+{
+	const char *start = line_start(buf, buf + off);
+	const char *end = memchr(buf + off, '\n', len - off);
+	size_t n = (size_t)((end ? end : buf + len) - start);
+
+	return memmem(start, n, "sghook:allow", 12) ||
+		memmem(start, n, "gitleaks:allow", 14);
+}
+
+/* Returns the tier the match blocks in, or NULL when it does not block. */
+static const char *judge(sghook_matcher *m, const sghook_rule *r,
+	const char *buf, size_t len, size_t off, size_t end,
+	const char *body, size_t n)
+{
+	double h = sghook_entropy(body, n), floor;
+
+	if ((int)n < r->min_length)
+		return NULL;
+	if (!r->full_length || (int)n >= r->full_length)
+		return h >= r->entropy ? "full-length" : NULL;
+	if (r->placeholder && pattern_in(m, r->placeholder, body, n))
+		return NULL;
+	/* Short strings cannot reach the entropy of long ones: scale. */
+	floor = r->entropy * log2((double)n) / log2((double)r->full_length);
+	if (h < floor)
+		return NULL;
+	if (r->context && has_context(m, r, buf, len, off, end))
+		return "context";
+	if (r->random_tier && looks_random(body, n))
+		return "random";
+	return NULL;
+}
+
+static int push_match(sghook_matcher *m, const sghook_match *x)
+{
+	sghook_match *grown;
+
+	if (m->nfound == m->alloc) {
+		m->alloc = m->alloc ? m->alloc * 2 : 8;
+		if (!(grown = realloc(m->found, m->alloc * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		m->found = grown;
+	}
+	m->found[m->nfound++] = *x;
+	return 0;
+}
+
+static int overlaps(const sghook_matcher *m, size_t off, size_t end)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfound; i++)
+		if (off < m->found[i].offset + m->found[i].secret_len &&
+		    m->found[i].offset < end)
+			return 1;
+	return 0;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const sghook_match *x = a, *y = b;
+
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
+	size_t len)
+{
+	const sghook_rule *r = m->rules->items[ri];
+	pcre2_match_data *md = m->md[ri];
+	PCRE2_SIZE *ov, start = 0;
+	const char *body, *tier;
+	size_t off, end, n;
+	size_t k;
+	int rc;
+
+	/* A rule whose keyword is absent cannot match: skip its regex. */
+	for (k = 0; k < r->nkeywords; k++)
+		if (memmem(buf, len, r->keywords[k], strlen(r->keywords[k])))
+			break;
+	if (k == r->nkeywords)
+		return 0;
+	while (start <= len) {
+		rc = pcre2_match(r->re, (PCRE2_SPTR)buf, len, start, 0, md,
+			m->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			break;
+		if (rc < 0) {
+			PCRE2_UCHAR msg[128];
+
+			pcre2_get_error_message(rc, msg, sizeof(msg));
+			return sghook_error_set("rule %s: matching failed: %s",
+				r->id, (char *)msg);
+		}
+		ov = pcre2_get_ovector_pointer(md);
+		off = ov[0];
+		end = ov[1];
+		start = end > off ? end : end + 1;
+		if (rc > 1 && ov[2] != PCRE2_UNSET) {
+			body = buf + ov[2];
+			n = ov[3] - ov[2];
+		} else {
+			body = buf + off;
+			n = end - off;
+		}
+		if (overlaps(m, off, end) || allowed_inline(buf, len, off))
+			continue;
+		if (!(tier = judge(m, r, buf, len, off, end, body, n)))
+			continue;
+		sghook_match x = { r, 0, 0, off, buf + off, end - off, tier };
+		if (push_match(m, &x) < 0)
+			return SGHOOK_ERROR;
+	}
+	return 0;
+}
+
+int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
+	sghook_match_cb cb, void *payload)
+{
+	const char *p = buf, *nl, *ls;
+	size_t i, line = 1;
+	int error;
+
+	m->nfound = 0;
+	/* Rules come sorted by priority: the first claim on bytes wins. */
+	for (i = 0; i < m->rules->count; i++)
+		if ((error = scan_rule(m, i, buf, len)) < 0)
+			return error;
+	qsort(m->found, m->nfound, sizeof(*m->found), by_offset);
+	for (i = 0; i < m->nfound; i++) {
+		sghook_match *x = &m->found[i];
+
+		while ((nl = memchr(p, '\n', (size_t)(buf + x->offset - p)))) {
+			line++;
+			p = nl + 1;
+		}
+		ls = line_start(buf, buf + x->offset);
+		x->line = line;
+		x->column = (size_t)(buf + x->offset - ls) + 1;
+		if ((error = cb(x, payload)) != 0)
+			return error;
+	}
+	return 0;
+}

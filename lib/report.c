@@ -1,0 +1,301 @@
+/* Findings, and how they are shown: text for people, JSON and SARIF. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "sghook.h"
+
+int sghook_findings_add(sghook_findings *list, const sghook_finding *f)
+{
+	sghook_finding *grown, *copy;
+
+	if (list->count == list->alloc) {
+		list->alloc = list->alloc ? list->alloc * 2 : 8;
+		if (!(grown = realloc(list->items, list->alloc * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		list->items = grown;
+	}
+	copy = &list->items[list->count];
+	*copy = *f;
+	copy->path = strdup(f->path);
+	copy->secret = strdup(f->secret);
+	if (!copy->path || !copy->secret) {
+		free(copy->path);
+		free(copy->secret);
+		return sghook_error_set("out of memory");
+	}
+	list->count++;
+	return 0;
+}
+
+/* Moves every finding of `src` to the end of `dst`. */
+int sghook_findings_append(sghook_findings *dst, sghook_findings *src)
+{
+	sghook_finding *grown;
+	size_t need = dst->count + src->count;
+
+	if (src->count == 0)
+		return 0;
+	if (need > dst->alloc) {
+		if (!(grown = realloc(dst->items, need * 2 * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		dst->items = grown;
+		dst->alloc = need * 2;
+	}
+	memcpy(dst->items + dst->count, src->items,
+		src->count * sizeof(*src->items));
+	dst->count = need;
+	free(src->items);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+void sghook_findings_clear(sghook_findings *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		free(list->items[i].path);
+		free(list->items[i].secret);
+	}
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+/*
+ * Rule, path and secret, not the commit or line: the same finding keeps
+ * its fingerprint when the line moves or the commit is amended, so it can
+ * be allowed in the very commit that adds it.
+ */
+void sghook_finding_fingerprint(sghook_finding *f)
+{
+	const char *id = sghook_rule_id(f->rule);
+	size_t a = strlen(id), b = strlen(f->path), c = strlen(f->secret);
+	char *buf = malloc(a + b + c + 3), hex[GIT_OID_HEXSZ + 1];
+	git_oid oid;
+
+	memset(f->fingerprint, '0', 16);
+	f->fingerprint[16] = '\0';
+	if (!buf)
+		return;
+	memcpy(buf, id, a);
+	buf[a] = '\n';
+	memcpy(buf + a + 1, f->path, b);
+	buf[a + 1 + b] = '\n';
+	memcpy(buf + a + b + 2, f->secret, c);
+	if (git_odb_hash(&oid, buf, a + b + c + 2, GIT_OBJECT_BLOB) == 0) {
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		memcpy(f->fingerprint, hex, 16);
+	}
+	free(buf);
+}
+
+/* Keeps the prefix up to its last '_' and four characters more. */
+void sghook_report_redact(char *out, size_t outlen, const char *secret)
+{
+	size_t len = strlen(secret), keep = 0, i;
+
+	for (i = 0; i < len && i < 16; i++)
+		if (secret[i] == '_')
+			keep = i + 1;
+	keep += 4;
+	if (keep > len / 2 + 1)
+		keep = len / 2 + 1;
+	if (keep > len)
+		keep = len;
+	snprintf(out, outlen, "%.*s\xe2\x80\xa6", (int)keep, secret);
+}
+
+static const char *shown(char *buf, size_t n, const char *secret,
+	const sghook_report_opts *o)
+{
+	if (!o->redact)
+		return secret;
+	sghook_report_redact(buf, n, secret);
+	return buf;
+}
+
+static void json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', fp);
+	for (; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		case '\t': fputs("\\t", fp); break;
+		default:
+			if (*p < 0x20)
+				fprintf(fp, "\\u%04x", *p);
+			else
+				fputc(*p, fp);
+		}
+	}
+	fputc('"', fp);
+}
+
+static void write_json(FILE *fp, const sghook_findings *l,
+	const sghook_report_opts *o)
+{
+	char red[128], hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+
+	fputs("[", fp);
+	for (i = 0; i < l->count; i++) {
+		const sghook_finding *f = &l->items[i];
+
+		fputs(i ? ",\n  {" : "\n  {", fp);
+		fputs("\"rule\": ", fp);
+		json_string(fp, sghook_rule_id(f->rule));
+		fputs(", \"description\": ", fp);
+		json_string(fp, sghook_rule_description(f->rule));
+		fputs(", \"path\": ", fp);
+		json_string(fp, f->path);
+		fprintf(fp, ", \"line\": %zu, \"column\": %zu, \"commit\": ",
+			f->line, f->column);
+		if (f->has_commit) {
+			git_oid_tostr(hex, sizeof(hex), &f->commit);
+			json_string(fp, hex);
+		} else {
+			fputs("null", fp);
+		}
+		fputs(", \"secret\": ", fp);
+		json_string(fp, shown(red, sizeof(red), f->secret, o));
+		fprintf(fp, ", \"fingerprint\": \"%s\", \"confidence\": ",
+			f->fingerprint);
+		json_string(fp, sghook_rule_confidence(f->rule));
+		fputs(", \"tier\": ", fp);
+		json_string(fp, f->tier);
+		fputs("}", fp);
+	}
+	fputs(l->count ? "\n]\n" : "]\n", fp);
+}
+
+/* The distinct rules of the findings, in order of first appearance. */
+static size_t rules_seen(const sghook_rule **out, size_t max,
+	const sghook_findings *l)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < l->count; i++) {
+		for (j = 0; j < n && out[j] != l->items[i].rule; j++)
+			;
+		if (j == n && n < max)
+			out[n++] = l->items[i].rule;
+	}
+	return n;
+}
+
+static void write_sarif(FILE *fp, const sghook_findings *l,
+	const sghook_report_opts *o)
+{
+	const sghook_rule *rules[64];
+	char red[128], hex[GIT_OID_HEXSZ + 1], *msg;
+	size_t n = rules_seen(rules, 64, l), i, j;
+
+	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
+	      "    \"tool\": {\"driver\": {\"name\": \"sghook\", \"version\": \""
+	      SGHOOK_VERSION "\", \"rules\": [", fp);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ",\n      {\"id\": " : "\n      {\"id\": ", fp);
+		json_string(fp, sghook_rule_id(rules[i]));
+		fputs(", \"shortDescription\": {\"text\": ", fp);
+		json_string(fp, sghook_rule_description(rules[i]));
+		fputs("}", fp);
+		if (sghook_rule_remediation(rules[i])) {
+			fputs(", \"help\": {\"text\": ", fp);
+			json_string(fp, sghook_rule_remediation(rules[i]));
+			fputs("}", fp);
+		}
+		fputs(", \"defaultConfiguration\": {\"level\": \"error\"}}", fp);
+	}
+	fputs("]}},\n    \"results\": [", fp);
+	for (i = 0; i < l->count; i++) {
+		const sghook_finding *f = &l->items[i];
+
+		for (j = 0; j < n && rules[j] != f->rule; j++)
+			;
+		fputs(i ? ",\n      {" : "\n      {", fp);
+		fputs("\"ruleId\": ", fp);
+		json_string(fp, sghook_rule_id(f->rule));
+		fprintf(fp, ", \"ruleIndex\": %zu, \"level\": \"error\", "
+			"\"message\": {\"text\": ", j);
+		if (asprintf(&msg, "%s: %s", sghook_rule_description(f->rule),
+		    shown(red, sizeof(red), f->secret, o)) < 0)
+			msg = NULL;
+		json_string(fp, msg ? msg : sghook_rule_description(f->rule));
+		free(msg);
+		fputs("}, \"locations\": [{\"physicalLocation\": "
+		      "{\"artifactLocation\": {\"uri\": ", fp);
+		json_string(fp, f->path);
+		fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
+			"\"startColumn\": %zu}}}], \"partialFingerprints\": "
+			"{\"sghook/v1\": \"%s\"}", f->line, f->column,
+			f->fingerprint);
+		if (f->has_commit) {
+			git_oid_tostr(hex, sizeof(hex), &f->commit);
+			fprintf(fp, ", \"properties\": {\"commit\": \"%s\"}", hex);
+		}
+		fputs("}", fp);
+	}
+	fputs(l->count ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", fp);
+}
+
+#define BOLD(o) ((o)->color ? "\033[1m" : "")
+#define RED(o) ((o)->color ? "\033[1;31m" : "")
+#define DIM(o) ((o)->color ? "\033[2m" : "")
+#define OFF(o) ((o)->color ? "\033[0m" : "")
+
+static void write_text(FILE *fp, const sghook_findings *l,
+	const sghook_report_opts *o)
+{
+	const sghook_rule *rules[64];
+	char red[128], hex[GIT_OID_HEXSZ + 1];
+	size_t i, n;
+
+	for (i = 0; i < l->count; i++) {
+		const sghook_finding *f = &l->items[i];
+
+		fputs("  ", fp);
+		if (f->has_commit) {
+			git_oid_tostr(hex, 8, &f->commit);
+			fprintf(fp, "%s%s%s ", DIM(o), hex, OFF(o));
+		}
+		fprintf(fp, "%s%s:%zu%s  %s  %s%s%s  (fingerprint %s)\n",
+			BOLD(o), f->path, f->line, OFF(o),
+			sghook_rule_id(f->rule), RED(o),
+			shown(red, sizeof(red), f->secret, o), OFF(o),
+			f->fingerprint);
+	}
+	if (!o->remediation)
+		return;
+	n = rules_seen(rules, 64, l);
+	for (i = 0; i < n; i++) {
+		if (!sghook_rule_remediation(rules[i]))
+			continue;
+		fputc('\n', fp);
+		fputs(sghook_rule_remediation(rules[i]), fp);
+	}
+}
+
+int sghook_report_write(FILE *fp, const sghook_findings *list,
+	const sghook_report_opts *opts)
+{
+	switch (opts->format) {
+	case SGHOOK_FORMAT_JSON:
+		write_json(fp, list, opts);
+		break;
+	case SGHOOK_FORMAT_SARIF:
+		write_sarif(fp, list, opts);
+		break;
+	default:
+		write_text(fp, list, opts);
+	}
+	if (fflush(fp) != 0 || ferror(fp))
+		return sghook_error_set("cannot write the report");
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* What match.c needs to see of a rule; not part of the public map. */
+#ifndef SGHOOK_RULES_INTERNAL_H
+#define SGHOOK_RULES_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "sghook.h"
+
+struct sghook_rule {
+	char *id;
+	char *description;
+	char *confidence;
+	char *remediation;
+	char *source;            /* file it came from, for messages */
+	pcre2_code *re;          /* group 0: the secret; group 1: its body */
+	pcre2_code *context;     /* words that make a short body a token */
+	pcre2_code *placeholder; /* bodies that are documentation */
+	char **keywords;
+	size_t nkeywords;
+	int priority;            /* wins overlapping matches */
+	int min_length;
+	int full_length;         /* 0: every length is full */
+	double entropy;          /* bits per byte at full length */
+	int context_lines;
+	int random_tier;         /* short bodies without context may block */
+};
+
+struct sghook_rules {
+	sghook_rule **items;
+	size_t count;
+	char **keywords;         /* union over the rules, for the prefilter */
+	size_t nkeywords;
+};
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * sghook: find secrets that a git change adds.
+ *
+ * This header is the map of the library. Each section is one module,
+ * one source file in lib/:
+ *
+ *   error.c   the last error of the calling thread
+ *   rules.c   rule sets, loaded from git-config style files in rules/
+ *   match.c   finding rule matches in a buffer (PCRE2, JIT)
+ *   ignore.c  .sghookignore: allowed fingerprints and path globs
+ *   walk.c    which commits to judge: ranges, pushes
+ *   scan.c    what a change adds: index, commits (threaded), plain files
+ *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
+ *
+ * Conventions, after libgit2: functions return 0 on success and a negative
+ * SGHOOK_E* code on failure, with a message in sghook_error_last(); an
+ * object returned through an `out` pointer belongs to the caller, who frees
+ * it with the matching _free(). The library never exits and never decides
+ * policy (what blocks, fail open or closed): that is the caller's.
+ */
+#ifndef SGHOOK_H
+#define SGHOOK_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <git2.h>
+
+#define SGHOOK_VERSION "0.1.0"
+
+enum {
+	SGHOOK_OK = 0,
+	SGHOOK_ERROR = -1,   /* generic failure; see sghook_error_last() */
+	SGHOOK_ENOTFOUND = -3,
+	SGHOOK_EINVALID = -4 /* bad input: rule file, revision, hook input */
+};
+
+/* ---- error.c ---------------------------------------------------------- */
+
+const char *sghook_error_last(void);
+int sghook_error_set(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Copies libgit2's last error into ours, prefixed by `what`. */
+int sghook_error_from_git(const char *what);
+
+/* ---- rules.c ---------------------------------------------------------- */
+
+typedef struct sghook_rule sghook_rule;
+typedef struct sghook_rules sghook_rules;
+
+/* Loads every `*.rules` file of a directory, or one file. */
+int sghook_rules_load(sghook_rules **out, const char *path);
+/* Adds the rules of another file or directory to a set. */
+int sghook_rules_add(sghook_rules *rules, const char *path);
+void sghook_rules_free(sghook_rules *rules);
+
+size_t sghook_rules_count(const sghook_rules *rules);
+const sghook_rule *sghook_rules_get(const sghook_rules *rules, size_t i);
+
+const char *sghook_rule_id(const sghook_rule *rule);
+const char *sghook_rule_description(const sghook_rule *rule);
+/* Remediation text, or NULL when the rule has none. */
+const char *sghook_rule_remediation(const sghook_rule *rule);
+const char *sghook_rule_confidence(const sghook_rule *rule);
+
+/*
+ * True when `buf` holds a keyword of any rule: the cheap test every blob
+ * passes before any regular expression runs on it.
+ */
+int sghook_rules_prefilter(const sghook_rules *rules, const char *buf,
+	size_t len);
+
+/* ---- match.c ---------------------------------------------------------- */
+
+typedef struct {
+	const sghook_rule *rule;
+	size_t line;          /* 1-based */
+	size_t column;        /* 1-based byte column of the secret */
+	size_t offset;        /* byte offset of the secret in the buffer */
+	const char *secret;   /* points into the scanned buffer */
+	size_t secret_len;
+	const char *tier;     /* why it blocks: "full-length", "context", "random" */
+} sghook_match;
+
+/* Per-thread matching state (PCRE2 match data and JIT stack). */
+typedef struct sghook_matcher sghook_matcher;
+
+int sghook_matcher_new(sghook_matcher **out, const sghook_rules *rules);
+void sghook_matcher_free(sghook_matcher *m);
+
+typedef int (*sghook_match_cb)(const sghook_match *match, void *payload);
+
+/*
+ * Calls `cb` for every blocking match in `buf` (raw bytes: binary content
+ * is scanned too). A non-zero return from `cb` stops the scan and is
+ * returned.
+ */
+int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
+	sghook_match_cb cb, void *payload);
+
+/* Shannon entropy of a string, in bits per byte. */
+double sghook_entropy(const char *s, size_t len);
+
+/* ---- ignore.c --------------------------------------------------------- */
+
+typedef struct sghook_ignore sghook_ignore;
+
+/* Parses .sghookignore content: fingerprints, path globs, # comments. */
+int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len);
+void sghook_ignore_free(sghook_ignore *ig);
+int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
+	const char *fingerprint);
+
+/* ---- report.c: findings ----------------------------------------------- */
+
+typedef struct {
+	const sghook_rule *rule;
+	char *path;
+	size_t line;
+	size_t column;
+	git_oid commit;
+	int has_commit;       /* 0 in pre-commit and --scan */
+	char *secret;         /* whole secret; redact when printing */
+	char fingerprint[17]; /* 16 hex digits: hash of rule, path, secret */
+	const char *tier;
+} sghook_finding;
+
+typedef struct {
+	sghook_finding *items;
+	size_t count, alloc;
+} sghook_findings;
+
+/* Appends a copy of `f` (path and secret are duplicated). */
+int sghook_findings_add(sghook_findings *list, const sghook_finding *f);
+int sghook_findings_append(sghook_findings *dst, sghook_findings *src);
+void sghook_findings_clear(sghook_findings *list);
+
+/* Fills f->fingerprint from rule id, path and secret. */
+void sghook_finding_fingerprint(sghook_finding *f);
+
+typedef enum {
+	SGHOOK_FORMAT_TEXT,
+	SGHOOK_FORMAT_JSON,
+	SGHOOK_FORMAT_SARIF
+} sghook_format;
+
+typedef struct {
+	sghook_format format;
+	int redact;       /* show only the first characters of a secret */
+	int color;        /* ANSI colour in text */
+	int remediation;  /* text: print each rule's remediation once */
+	const char *context; /* text: what was scanned, for the summary line */
+} sghook_report_opts;
+
+/* Writes a redacted copy of `secret` into `out` (at least 64 bytes). */
+void sghook_report_redact(char *out, size_t outlen, const char *secret);
+int sghook_report_write(FILE *fp, const sghook_findings *list,
+	const sghook_report_opts *opts);
+
+/* ---- walk.c: which commits to judge ----------------------------------- */
+
+typedef struct {
+	git_oid *ids;
+	size_t count, alloc;
+} sghook_oids;
+
+void sghook_oids_free(sghook_oids *ids);
+
+/* Commits of `revs`, read as `git rev-list` reads them. */
+int sghook_walk_range(sghook_oids *out, git_repository *repo,
+	const char *const *revs, size_t nrevs);
+
+/*
+ * Commits reachable from `tips` and from none of `hide` nor, when
+ * `hide_refs_glob` is set, from any ref matching that glob (all refs
+ * the repository has, or a remote's tracking refs). Annotated tags are peeled; tips that are not
+ * commits are skipped.
+ */
+int sghook_walk_new(sghook_oids *out, git_repository *repo,
+	const git_oid *tips, size_t ntips, const git_oid *hide, size_t nhide,
+	const char *hide_refs_glob);
+
+/* ---- scan.c: what a change adds --------------------------------------- */
+
+typedef struct {
+	const sghook_rules *rules;
+	int jobs;                 /* worker threads for commits; <= 0: cores */
+	int use_ignore_file;      /* honour .sghookignore of the scanned version */
+	/* How workers reopen the repository (libgit2 handles are per thread). */
+	const char *repo_path;
+	unsigned int open_flags;
+	/* Called from the main thread as commits complete, for progress. */
+	void (*progress)(size_t done, size_t total, void *payload);
+	void *progress_payload;
+} sghook_scan_opts;
+
+/* The staged change: the index against HEAD (the empty tree if unborn). */
+int sghook_scan_index(sghook_findings *out, git_repository *repo,
+	const sghook_scan_opts *opts);
+
+/*
+ * Each commit judged by what it adds against its parents: a secret counts
+ * only when no parent's version of the file (after rename and copy
+ * detection) already holds it. Findings come back in the order of `ids`.
+ */
+int sghook_scan_commits(sghook_findings *out, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts);
+
+/* Whole buffer as added content, reported under `path`. */
+int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,
+	const char *path, const sghook_scan_opts *opts);
+
+#endif

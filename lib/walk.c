@@ -1,0 +1,214 @@
+/* Which commits to judge: a rev-list style range, or what a push brings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sghook.h"
+
+void sghook_oids_free(sghook_oids *ids)
+{
+	free(ids->ids);
+	memset(ids, 0, sizeof(*ids));
+}
+
+static int oids_push(sghook_oids *ids, const git_oid *id)
+{
+	git_oid *grown;
+
+	if (ids->count == ids->alloc) {
+		ids->alloc = ids->alloc ? ids->alloc * 2 : 256;
+		if (!(grown = realloc(ids->ids, ids->alloc * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		ids->ids = grown;
+	}
+	git_oid_cpy(&ids->ids[ids->count++], id);
+	return 0;
+}
+
+/* Oldest first, so that a report reads in the order history was made. */
+static int walk_collect(sghook_oids *out, git_revwalk *walk)
+{
+	git_oid id;
+	int error;
+
+	while ((error = git_revwalk_next(&id, walk)) == 0)
+		if ((error = oids_push(out, &id)) < 0)
+			return error;
+	if (error != GIT_ITEROVER)
+		return sghook_error_from_git("cannot walk history");
+	return 0;
+}
+
+static int peel_commit(git_oid *out, git_object *obj)
+{
+	git_object *c = NULL;
+
+	if (git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0)
+		return GIT_ENOTFOUND;
+	git_oid_cpy(out, git_object_id(c));
+	git_object_free(c);
+	return 0;
+}
+
+static int mark(git_revwalk *walk, git_repository *repo, git_object *obj,
+	int hide, const char *rev)
+{
+	git_oid id;
+
+	if (peel_commit(&id, obj) < 0)
+		return sghook_error_set("'%s' does not name a commit", rev);
+	if ((hide ? git_revwalk_hide(walk, &id) : git_revwalk_push(walk, &id)) < 0)
+		return sghook_error_from_git(rev);
+	(void)repo;
+	return 0;
+}
+
+static int mark_rev(git_revwalk *walk, git_repository *repo, const char *rev)
+{
+	git_revspec spec;
+	git_oid base;
+	int hide = rev[0] == '^', error;
+
+	if (!rev[hide])
+		return sghook_error_set("empty revision");
+	if (git_revparse(&spec, repo, rev + hide) < 0)
+		return sghook_error_set("unknown revision '%s'", rev);
+	if (spec.flags & GIT_REVSPEC_SINGLE) {
+		error = mark(walk, repo, spec.from, hide, rev);
+	} else if (hide) {
+		error = sghook_error_set("'%s': a range cannot be negated", rev);
+	} else if (spec.flags & GIT_REVSPEC_MERGE_BASE) {
+		/* A...B: what either side has that their merge base lacks. */
+		git_oid a, b;
+
+		error = peel_commit(&a, spec.from) < 0 ||
+			peel_commit(&b, spec.to) < 0 ?
+			sghook_error_set("'%s' does not name commits", rev) : 0;
+		if (!error && git_merge_base(&base, repo, &a, &b) == 0)
+			error = git_revwalk_hide(walk, &base);
+		if (!error)
+			error = git_revwalk_push(walk, &a) < 0 ||
+				git_revwalk_push(walk, &b) < 0 ?
+				sghook_error_from_git(rev) : 0;
+	} else {
+		error = mark(walk, repo, spec.from, 1, rev);
+		if (!error)
+			error = mark(walk, repo, spec.to, 0, rev);
+	}
+	git_object_free(spec.from);
+	git_object_free(spec.to);
+	return error;
+}
+
+static int walk_new(git_revwalk **out, git_repository *repo)
+{
+	if (git_revwalk_new(out, repo) < 0)
+		return sghook_error_from_git("cannot walk history");
+	git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	return 0;
+}
+
+int sghook_walk_range(sghook_oids *out, git_repository *repo,
+	const char *const *revs, size_t nrevs)
+{
+	git_revwalk *walk = NULL;
+	size_t i;
+	int error;
+
+	if ((error = walk_new(&walk, repo)) < 0)
+		return error;
+	for (i = 0; i < nrevs; i++)
+		if ((error = mark_rev(walk, repo, revs[i])) < 0)
+			goto done;
+	error = walk_collect(out, walk);
+done:
+	git_revwalk_free(walk);
+	return error;
+}
+
+typedef struct {
+	git_revwalk *walk;
+	git_repository *repo;
+} hide_ctx;
+
+static int hide_ref(const char *name, void *payload)
+{
+	hide_ctx *h = payload;
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	int error = 0;
+
+	/* A ref that does not lead to a commit hides nothing. */
+	if (git_reference_lookup(&ref, h->repo, name) == 0 &&
+	    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
+	    git_revwalk_hide(h->walk, git_object_id(obj)) < 0)
+		error = sghook_error_from_git(name);
+	git_object_free(obj);
+	git_reference_free(ref);
+	return error;
+}
+
+int sghook_walk_new(sghook_oids *out, git_repository *repo,
+	const git_oid *tips, size_t ntips, const git_oid *hide, size_t nhide,
+	const char *hide_refs_glob)
+{
+	git_revwalk *walk = NULL;
+	git_object *obj = NULL;
+	hide_ctx h;
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i, pushed = 0;
+	int error;
+
+	if ((error = walk_new(&walk, repo)) < 0)
+		return error;
+	for (i = 0; i < ntips; i++) {
+		git_oid_tostr(hex, sizeof(hex), &tips[i]);
+		if (git_object_lookup(&obj, repo, &tips[i], GIT_OBJECT_ANY) < 0) {
+			error = sghook_error_set("object %s is missing: %s",
+				hex, git_error_last() ?
+				git_error_last()->message : "not found");
+			goto done;
+		}
+		error = peel_commit(&id, obj);
+		git_object_free(obj);
+		obj = NULL;
+		if (error < 0) {
+			error = 0;   /* a tag of a tree or blob brings no commit */
+			continue;
+		}
+		if (git_revwalk_push(walk, &id) < 0) {
+			error = sghook_error_from_git(hex);
+			goto done;
+		}
+		pushed++;
+	}
+	for (i = 0; i < nhide; i++) {
+		/* The other side's tip may be unknown here: nothing to hide. */
+		if (git_object_lookup(&obj, repo, &hide[i], GIT_OBJECT_ANY) < 0)
+			continue;
+		error = peel_commit(&id, obj);
+		git_object_free(obj);
+		obj = NULL;
+		if (error == 0 && git_revwalk_hide(walk, &id) < 0) {
+			git_oid_tostr(hex, sizeof(hex), &hide[i]);
+			error = sghook_error_from_git(hex);
+			goto done;
+		}
+		error = 0;
+	}
+	if (hide_refs_glob) {
+		h.walk = walk;
+		h.repo = repo;
+		error = git_reference_foreach_glob(repo, hide_refs_glob,
+			hide_ref, &h);
+		if (error < 0) {
+			if (error != SGHOOK_ERROR)
+				sghook_error_from_git("cannot read refs");
+			goto done;
+		}
+	}
+	error = pushed ? walk_collect(out, walk) : 0;
+done:
+	git_revwalk_free(walk);
+	return error;
+}
