@@ -42,14 +42,14 @@ Installs sghook git hooks that block Segment Public API tokens (sgp_...).
                        (default /usr/local; also: environment variable SGHOOK_PREFIX)
   -h, --help           show this help
 
-sghook is looked up in PATH, PREFIX/bin and this build tree ($SELF_DIR/sghook).
+sghook is looked up in PATH, PREFIX/bin (/usr/local/bin) and this build tree ($SELF_DIR/sghook).
 If it is missing it is built from this tree (as root: build dependencies are
 installed with apt-get and sghook with 'make install').
 Exit status: 0 success, 1 failure, 2 bad usage.
 EOF
 }
 
-usage_error() { echo "$PROG: $*" >&2; echo "Try '$PROG --help'." >&2; exit 2; }
+usage_error() { echo "$PROG: $* (see $PROG --help)" >&2; exit 2; }
 fail() { echo "$PROG: error: $*" >&2; exit 1; }
 info() { echo "$PROG: $*"; }
 
@@ -150,7 +150,7 @@ make_dir() {
 remove_dir_if_ours() {
 	local d=$1 left
 	[ -f "$d/$CREATED_MARK" ] || return 0
-	left=$(find "$d" -mindepth 1 -maxdepth 1 ! -name "$CREATED_MARK" | head -n 1)
+	left=$(find "$d" -mindepth 1 -maxdepth 1 ! -name "$CREATED_MARK" | head -n 1 || true)
 	[ -z "$left" ] || return 0
 	rm -f "$d/$CREATED_MARK"
 	rmdir "$d" 2>/dev/null && info "removed $d (created by $PROG)"
@@ -188,7 +188,11 @@ build_sghook() {
 			fail "apt-get install of the build dependencies failed"
 	fi
 	info "building sghook in $SELF_DIR"
-	make -C "$SELF_DIR" || fail "building sghook failed (make -C $SELF_DIR)"
+	if [ "$(id -u)" -eq 0 ]; then
+		make -C "$SELF_DIR" PREFIX="$prefix" || fail "building sghook failed (make -C $SELF_DIR)"
+	else
+		make -C "$SELF_DIR" || fail "building sghook failed (make -C $SELF_DIR)"
+	fi
 	if [ "$(id -u)" -eq 0 ]; then
 		info "installing sghook to $prefix"
 		make -C "$SELF_DIR" install PREFIX="$prefix" || fail "make install PREFIX=$prefix failed"
@@ -211,7 +215,7 @@ find_sghook() {
 		sghook_bin=$c
 		return 0
 	fi
-	for c in "$(command -v sghook 2>/dev/null || true)" "$prefix/bin/sghook" /usr/local/bin/sghook "$SELF_DIR/sghook"; do
+	for c in "$(command -v sghook 2>/dev/null || true)" "$prefix/bin/sghook" "$SELF_DIR/sghook"; do
 		[ -n "$c" ] || continue
 		case $c in /*) ;; *) c="$(abspath_dir "$(dirname -- "$c")")/$(basename -- "$c")" ;; esac
 		if sghook_works "$c"; then
@@ -277,7 +281,7 @@ uninstall_hook() {
 	else
 		info "no sghook hook at $dst; nothing to do"
 	fi
-	[ -d "$dir" ] && remove_dir_if_ours "$dir"
+	if [ -d "$dir" ]; then remove_dir_if_ours "$dir"; fi
 	return 0
 }
 
@@ -299,6 +303,7 @@ global_default_dir() { printf '%s/sghook/hooks\n' "${XDG_CONFIG_HOME:-$HOME/.con
 expand_tilde() {
 	case $1 in
 	"~") printf '%s\n' "$HOME" ;;
+	# shellcheck disable=SC2088
 	"~/"*) printf '%s/%s\n' "$HOME" "${1#\~/}" ;;
 	*) printf '%s\n' "$1" ;;
 	esac
@@ -314,7 +319,7 @@ do_global() {
 		for h in "${hooks[@]}"; do uninstall_hook "$dir" "$h"; done
 		if [ -n "$recorded" ] && [ "$recorded" = "$cur" ]; then
 			local left
-			left=$(find "$dir" -mindepth 1 -maxdepth 1 ! -name "$CREATED_MARK" 2>/dev/null | head -n 1)
+			left=$(find "$dir" -mindepth 1 -maxdepth 1 ! -name "$CREATED_MARK" 2>/dev/null | head -n 1 || true)
 			if [ -z "$left" ]; then
 				git config --global --unset core.hooksPath
 				git config --global --unset sghook.installedHooksPath
@@ -370,7 +375,7 @@ main() {
 				fi
 				exists "$ch/pre-receive.d" || rm -f "$ch/.sghook-created-pre-receive.d"
 			fi
-			[ -d "$ch" ] && remove_dir_if_ours "$ch"
+			if [ -d "$ch" ]; then remove_dir_if_ours "$ch"; fi
 		else
 			find_sghook
 			make_dir "$ch"

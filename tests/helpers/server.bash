@@ -160,3 +160,20 @@ path_without_sghook() {
 	done
 	printf '%s\n' "$out"
 }
+
+# snapshot DIR: one line per entry (type, mode, content hash or link target), sorted;
+# two equal snapshots mean the directory is exactly as it was.
+snapshot() {
+	(
+		cd "$1" || exit 1
+		find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do
+			if [ -L "$f" ]; then
+				printf 'link %s -> %s\n' "$f" "$(readlink "$f")"
+			elif [ -f "$f" ]; then
+				printf 'file %s %s %s\n' "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -c1-16)" "$f"
+			else
+				printf '%s %s %s\n' "$(stat -c %F "$f")" "$(stat -c %a "$f")" "$f"
+			fi
+		done
+	)
+}

@@ -1,0 +1,405 @@
+#!/usr/bin/env bats
+# install.sh and the hook scripts: installing, chaining, idempotence, uninstall,
+# layouts (core.hooksPath, --server, --gitlab, --global), failing closed.
+
+bats_require_minimum_version 1.5.0
+
+load 'helpers/server'
+
+setup() {
+	setup_git_env
+	R="$BATS_TEST_TMPDIR/repo"
+	git init -q "$R"
+	commit_file "$R" README.md "hello"
+	BASE=$(head_of "$R")
+	TOKEN=$(new_token)
+	LOG="$BATS_TEST_TMPDIR/chained.log"
+}
+
+# stage a leak in work tree $1 (not committed)
+stage_leak() {
+	mkdir -p "$1/config"
+	printf '# analytics settings\nSEGMENT_API_TOKEN=%s\n' "$TOKEN" >"$1/config/segment.env"
+	git -C "$1" add config/segment.env
+}
+stage_clean() {
+	printf 'clean %s\n' "${2:-x}" >"$1/clean-${2:-x}.txt"
+	git -C "$1" add "clean-${2:-x}.txt"
+}
+
+# a previous hook that logs its name, arguments and stdin, and exits $PREV_EXIT (default 0)
+write_prev_hook() {
+	local path=$1 name=$2
+	mkdir -p "$(dirname "$path")"
+	cat >"$path" <<EOF
+#!/bin/sh
+echo "$name ran args=[\$*]" >>"$LOG"
+if [ "$name" = pre-push ] || [ "$name" = pre-receive ]; then cat >>"$LOG"; fi
+exit \${PREV_EXIT:-0}
+EOF
+	chmod 0755 "$path"
+}
+
+@test "install.sh installs a pre-commit hook that blocks a leaked token and lets clean work through" {
+	cd "$R"
+	run "$INSTALL_SH"
+	assert_status 0
+	assert_output_contains "installed $R/.git/hooks/pre-commit"
+	[ -x "$R/.git/hooks/pre-commit" ]
+	grep -qxF "SGHOOK='$SGHOOK'" "$R/.git/hooks/pre-commit"
+
+	stage_leak "$R"
+	run git commit -m "leak"
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+	assert_output_contains "segment-public-api-token"
+	assert_output_not_contains "$TOKEN"
+	assert_equal "$(head_of "$R")" "$BASE"
+
+	git rm -q --cached config/segment.env
+	stage_clean "$R" a
+	run git commit -m "clean"
+	assert_status 0
+	[ "$(head_of "$R")" != "$BASE" ]
+}
+
+@test "install.sh keeps an existing pre-commit hook, runs it first, and it can still fail the commit" {
+	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
+	local orig
+	orig=$(sha256sum <"$R/.git/hooks/pre-commit")
+	run "$INSTALL_SH" "$R"
+	assert_status 0
+	assert_output_contains "kept the existing hook as $R/.git/hooks/pre-commit.sghook-chained"
+	assert_equal "$(sha256sum <"$R/.git/hooks/pre-commit.sghook-chained")" "$orig"
+
+	# clean commit: the old hook runs, the commit is made
+	stage_clean "$R" a
+	run git -C "$R" commit -m "clean"
+	assert_status 0
+	assert_equal "$(cat "$LOG")" "pre-commit ran args=[]"
+
+	# the old hook still vetoes
+	stage_clean "$R" b
+	local before
+	before=$(head_of "$R")
+	PREV_EXIT=3 run git -C "$R" commit -m "vetoed"
+	assert_status 1
+	assert_output_matches "^sghook: pre-commit hook: chained hook .*hooks/pre-commit\.sghook-chained failed \(exit 3\)$"
+	assert_equal "$(head_of "$R")" "$before"
+
+	# and sghook still blocks a leak after the old hook passed
+	stage_leak "$R"
+	run git -C "$R" commit -m "leak"
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+	assert_equal "$(head_of "$R")" "$before"
+}
+
+@test "running install.sh twice gives the same result and chains the old hook only once" {
+	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
+	"$INSTALL_SH" "$R" >/dev/null
+	local first
+	first=$(snapshot "$R/.git/hooks")
+	run "$INSTALL_SH" "$R"
+	assert_status 0
+	assert_output_contains "already installed"
+	assert_equal "$(snapshot "$R/.git/hooks")" "$first"
+	[ ! -e "$R/.git/hooks/pre-commit.sghook-chained.sghook-chained" ]
+	stage_clean "$R" a
+	git -C "$R" commit -q -m "clean"
+	# the old hook ran exactly once
+	assert_equal "$(cat "$LOG")" "pre-commit ran args=[]"
+}
+
+@test "install.sh --uninstall restores the original hook exactly (content and mode)" {
+	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
+	chmod 0750 "$R/.git/hooks/pre-commit"
+	local before
+	before=$(snapshot "$R/.git/hooks")
+	"$INSTALL_SH" "$R" >/dev/null
+	"$INSTALL_SH" "$R" >/dev/null
+	run "$INSTALL_SH" --uninstall "$R"
+	assert_status 0
+	assert_output_contains "restored the previous hook at $R/.git/hooks/pre-commit"
+	assert_equal "$(snapshot "$R/.git/hooks")" "$before"
+	# a second uninstall changes nothing and leaves the restored hook alone
+	run "$INSTALL_SH" --uninstall "$R"
+	assert_status 0
+	assert_output_contains "not an sghook hook; left untouched"
+	assert_equal "$(snapshot "$R/.git/hooks")" "$before"
+	# the leak is no longer blocked: the hook really is gone
+	stage_leak "$R"
+	run git -C "$R" commit -m "leak"
+	assert_status 0
+}
+
+@test "install.sh --uninstall without a previous hook leaves the hooks directory as it was" {
+	local before
+	before=$(snapshot "$R/.git")
+	"$INSTALL_SH" "$R" >/dev/null
+	"$INSTALL_SH" --pre-push "$R" >/dev/null
+	[ -x "$R/.git/hooks/pre-push" ]
+	"$INSTALL_SH" --uninstall --pre-commit --pre-push "$R" >/dev/null
+	assert_equal "$(snapshot "$R/.git")" "$before"
+}
+
+@test "install.sh honours a relative core.hooksPath and uninstall removes the directory it created" {
+	git -C "$R" config core.hooksPath .githooks
+	mkdir -p "$R/sub"
+	cd "$R/sub"
+	run "$INSTALL_SH"
+	assert_status 0
+	[ -x "$R/.githooks/pre-commit" ]
+	[ ! -e "$R/.git/hooks/pre-commit" ]
+	cd "$R"
+	stage_leak "$R"
+	run git commit -m "leak"
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+	assert_equal "$(head_of "$R")" "$BASE"
+	run "$INSTALL_SH" --uninstall "$R"
+	assert_status 0
+	[ ! -e "$R/.githooks" ]
+}
+
+@test "install.sh honours an absolute core.hooksPath that already holds a hook, and chains it" {
+	local H="$BATS_TEST_TMPDIR/shared-hooks"
+	write_prev_hook "$H/pre-commit" pre-commit
+	git -C "$R" config core.hooksPath "$H"
+	local before
+	before=$(snapshot "$H")
+	run "$INSTALL_SH" "$R"
+	assert_status 0
+	[ -f "$H/pre-commit.sghook-chained" ]
+	stage_leak "$R"
+	run git -C "$R" commit -m "leak"
+	assert_status 1
+	assert_equal "$(cat "$LOG")" "pre-commit ran args=[]"
+	"$INSTALL_SH" --uninstall "$R" >/dev/null
+	assert_equal "$(snapshot "$H")" "$before"
+}
+
+@test "install.sh --server chains an existing pre-receive hook, which gets the same stdin as sghook" {
+	new_server app
+	write_prev_hook "$SRV/app.git/hooks/pre-receive" pre-receive
+	run "$INSTALL_SH" --server "$SRV/app.git"
+	assert_status 0
+	[ -x "$SRV/app.git/hooks/pre-receive" ]
+	[ -f "$SRV/app.git/hooks/pre-receive.sghook-chained" ]
+
+	run git -C "$R" push "$SRV/app.git" main
+	assert_status 0
+	assert_equal "$(cat "$LOG")" "pre-receive ran args=[]
+0000000000000000000000000000000000000000 $BASE refs/heads/main"
+
+	: >"$LOG"
+	stage_leak "$R"
+	git -C "$R" commit -q -m leak
+	run git -C "$R" push "$SRV/app.git" main
+	assert_status 1
+	assert_output_contains "pre-receive hook declined"
+	assert_output_contains "config/segment.env:2"
+	assert_equal "$(cat "$LOG")" "pre-receive ran args=[]
+$BASE $(head_of "$R") refs/heads/main"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "install.sh --pre-push chains an existing pre-push hook with the same arguments and stdin" {
+	new_server app
+	git -C "$R" remote add origin "$SRV/app.git"
+	git -C "$R" push -q origin main 2>/dev/null
+	write_prev_hook "$R/.git/hooks/pre-push" pre-push
+	run "$INSTALL_SH" --pre-push "$R"
+	assert_status 0
+	stage_leak "$R"
+	git -C "$R" commit -q -m leak
+	local bad
+	bad=$(head_of "$R")
+	run git -C "$R" push origin main
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+	assert_equal "$(cat "$LOG")" "pre-push ran args=[origin $SRV/app.git]
+refs/heads/main $bad refs/heads/main $BASE"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "install.sh --gitlab installs custom_hooks/pre-receive.d/sghook, which refuses a leak" {
+	new_server gl
+	local before
+	before=$(snapshot "$SRV/gl.git")
+	run "$INSTALL_SH" --gitlab "$SRV/gl.git"
+	assert_status 0
+	[ -x "$SRV/gl.git/custom_hooks/pre-receive.d/sghook" ]
+	[ ! -e "$SRV/gl.git/hooks/pre-receive" ]
+	# pre-receive.d holds our hook only (GitLab runs every file in it)
+	assert_equal "$(ls -A "$SRV/gl.git/custom_hooks/pre-receive.d")" sghook
+
+	# put objects in the repository without a ref, then feed the hook as GitLab would
+	stage_leak "$R"
+	git -C "$R" commit -q -m leak
+	local bad
+	bad=$(head_of "$R")
+	git -C "$R" push -q "$SRV/gl.git" "main:refs/tmp/x" 2>/dev/null
+	git --git-dir="$SRV/gl.git" update-ref -d refs/tmp/x
+	cd "$SRV/gl.git"
+	run custom_hooks/pre-receive.d/sghook <<<"0000000000000000000000000000000000000000 $bad refs/heads/main"
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+	run custom_hooks/pre-receive.d/sghook <<<"0000000000000000000000000000000000000000 $BASE refs/heads/main"
+	assert_status 0
+
+	run "$INSTALL_SH" --gitlab --uninstall "$SRV/gl.git"
+	assert_status 0
+	[ ! -e "$SRV/gl.git/custom_hooks" ]
+	git --git-dir="$SRV/gl.git" prune
+	assert_equal "$(snapshot "$SRV/gl.git" | grep -v -e ' ./objects' -e ' ./refs/tmp')" \
+		"$(grep -v -e ' ./objects' -e ' ./refs/tmp' <<<"$before")"
+}
+
+@test "install.sh --gitlab never overwrites a foreign pre-receive.d/sghook" {
+	new_server gl
+	mkdir -p "$SRV/gl.git/custom_hooks/pre-receive.d"
+	printf '#!/bin/sh\nexit 0\n' >"$SRV/gl.git/custom_hooks/pre-receive.d/sghook"
+	local before
+	before=$(snapshot "$SRV/gl.git/custom_hooks")
+	run "$INSTALL_SH" --gitlab "$SRV/gl.git"
+	assert_status 1
+	assert_output_contains "refusing to overwrite"
+	assert_equal "$(snapshot "$SRV/gl.git/custom_hooks")" "$before"
+}
+
+@test "install.sh --global scans every repository and each repository's own hook still runs" {
+	run "$INSTALL_SH" --global
+	assert_status 0
+	local G="$HOME/.config/sghook/hooks"
+	assert_equal "$(git config --global core.hooksPath)" "$G"
+	[ -x "$G/pre-commit" ]
+
+	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
+	stage_clean "$R" a
+	run git -C "$R" commit -m clean
+	assert_status 0
+	assert_equal "$(cat "$LOG")" "pre-commit ran args=[]"
+	local after_clean
+	after_clean=$(head_of "$R")
+
+	stage_clean "$R" b
+	PREV_EXIT=4 run git -C "$R" commit -m vetoed
+	assert_status 1
+	assert_equal "$(head_of "$R")" "$after_clean"
+
+	stage_leak "$R"
+	run git -C "$R" commit -m leak
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+	assert_equal "$(head_of "$R")" "$after_clean"
+
+	# a repository without hooks of its own is covered too
+	git init -q "$BATS_TEST_TMPDIR/other"
+	stage_leak "$BATS_TEST_TMPDIR/other"
+	run git -C "$BATS_TEST_TMPDIR/other" commit -m leak
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+}
+
+@test "install.sh --global twice, then --global --uninstall, leaves no trace" {
+	"$INSTALL_SH" --global >/dev/null
+	local first
+	first=$(snapshot "$HOME")
+	run "$INSTALL_SH" --global
+	assert_status 0
+	assert_equal "$(snapshot "$HOME")" "$first"
+	run "$INSTALL_SH" --global --uninstall
+	assert_status 0
+	run git config --global core.hooksPath
+	assert_status 1
+	run git config --global sghook.installedHooksPath
+	assert_status 1
+	[ ! -e "$HOME/.config/sghook" ]
+	stage_leak "$R"
+	run git -C "$R" commit -m leak
+	assert_status 0
+}
+
+@test "a pre-commit hook whose sghook binary is gone fails closed with a clear message" {
+	mkdir -p "$BATS_TEST_TMPDIR/gone"
+	cp "$SGHOOK" "$BATS_TEST_TMPDIR/gone/sghook"
+	SGHOOK="$BATS_TEST_TMPDIR/gone/sghook" "$INSTALL_SH" "$R" >/dev/null
+	rm "$BATS_TEST_TMPDIR/gone/sghook"
+	stage_clean "$R" a
+	PATH=$(path_without_sghook) run git -C "$R" commit -m "clean but unscanned"
+	assert_status 1
+	assert_output_contains "sghook: pre-commit hook: sghook binary not found (not at $BATS_TEST_TMPDIR/gone/sghook and not in PATH); refusing the commit"
+	assert_equal "$(head_of "$R")" "$BASE"
+}
+
+@test "the hook falls back to sghook in PATH when the baked-in path is gone" {
+	mkdir -p "$BATS_TEST_TMPDIR/gone" "$BATS_TEST_TMPDIR/bin"
+	cp "$SGHOOK" "$BATS_TEST_TMPDIR/gone/sghook"
+	SGHOOK="$BATS_TEST_TMPDIR/gone/sghook" "$INSTALL_SH" "$R" >/dev/null
+	rm "$BATS_TEST_TMPDIR/gone/sghook"
+	ln -s "$SGHOOK" "$BATS_TEST_TMPDIR/bin/sghook"
+	stage_leak "$R"
+	PATH="$BATS_TEST_TMPDIR/bin:$(path_without_sghook)" run git -C "$R" commit -m leak
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+	assert_equal "$(head_of "$R")" "$BASE"
+}
+
+@test "install.sh refuses to clobber a foreign hook when <hook>.sghook-chained is already taken" {
+	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
+	printf '#!/bin/sh\nexit 0\n' >"$R/.git/hooks/pre-commit.sghook-chained"
+	local before
+	before=$(snapshot "$R/.git/hooks")
+	run "$INSTALL_SH" "$R"
+	assert_status 1
+	assert_output_contains "refusing to overwrite"
+	assert_equal "$(snapshot "$R/.git/hooks")" "$before"
+}
+
+@test "install.sh rejects bad usage with one line on stderr and exit 2" {
+	local bare="$SRV/b.git"
+	git init -q --bare "$bare"
+	local args
+	for args in "--bogus" "$R $BATS_TEST_TMPDIR" "--server" "--server $R" "$bare" \
+		"--gitlab $R" "--global $R" "--server --gitlab $bare" "--server --pre-push $bare" \
+		"$BATS_TEST_TMPDIR/does-not-exist" "$BATS_TEST_TMPDIR" "--sghook"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$INSTALL_SH" $args
+		[ "$status" -eq 2 ] || fail_with "install.sh $args: expected exit 2, got $status ($stderr)"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail_with "install.sh $args: expected one line on stderr, got: $stderr"
+		[[ ${stderr_lines[0]} == "install.sh: "* ]] || fail_with "install.sh $args: bad message: $stderr"
+	done
+	# nothing was installed anywhere
+	[ ! -e "$R/.git/hooks/pre-commit" ]
+	[ ! -e "$bare/hooks/pre-receive" ]
+}
+
+@test "install.sh --help prints usage and exits 0" {
+	run "$INSTALL_SH" --help
+	assert_status 0
+	assert_output_contains "Usage: install.sh"
+	assert_output_contains "--server BARE.git"
+	assert_output_contains "--gitlab BARE.git"
+	assert_output_contains "--global"
+	assert_output_contains "--uninstall"
+}
+
+@test "install.sh builds and installs sghook from the source tree when none is found" {
+	[ -f "$SGHOOK_SRC/Makefile" ] || skip "no Makefile in the build tree"
+	local src="$BATS_TEST_TMPDIR/src" prefix="$BATS_TEST_TMPDIR/prefix"
+	mkdir -p "$src"
+	tar -C "$SGHOOK_SRC" --exclude=.git --exclude=./sghook --exclude='*.o' --exclude='*.a' \
+		--exclude=./tests -cf - . | tar -C "$src" -xf -
+	[ ! -e "$src/sghook" ]
+	SGHOOK='' PATH=$(path_without_sghook) run "$src/install.sh" --prefix "$prefix" "$R"
+	assert_status 0
+	local expect
+	if [ "$(id -u)" -eq 0 ]; then expect="$prefix/bin/sghook"; else expect="$src/sghook"; fi
+	[ -x "$expect" ]
+	grep -qxF "SGHOOK='$expect'" "$R/.git/hooks/pre-commit"
+	stage_leak "$R"
+	PATH=$(path_without_sghook) run git -C "$R" commit -m leak
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+}
