@@ -1,0 +1,639 @@
+#!/usr/bin/env bats
+# The pre-commit hook: `git commit` judges what the index adds against HEAD.
+# Each case commits through the real git binary, with sghook installed as
+# .git/hooks/pre-commit, and asserts git's exit status and sghook's stderr.
+
+load helpers/engine
+
+setup() {
+	engine_setup
+	# A first commit, so that most cases judge a change against HEAD.
+	plant README 'sghook test repository
+' "initial commit"
+}
+
+# ------------------------------------------------------------ the seed forms
+
+@test "export SEGMENT_API_TOKEN=\"sgp_...\" in a shell file is refused" {
+	printf 'export SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >env.sh
+	git add env.sh
+	try_commit "add env"
+	assert_commit_refused env.sh:1
+	assert_stderr_contains segment-public-api-token
+}
+
+@test "a token under \"segment\": { \"apiToken\" } in multi-line JSON is refused at its line" {
+	cat >settings.json <<EOF
+{
+  "segment": {
+    "apiToken": "$SEED_TOKEN"
+  }
+}
+EOF
+	git add settings.json
+	try_commit "add settings"
+	assert_commit_refused settings.json:3
+}
+
+@test "const segmentApiToken = \"sgp_...\"; in code is refused" {
+	printf '// analytics\nconst segmentApiToken = "%s";\n' "$SEED_TOKEN" >client.js
+	git add client.js
+	try_commit "add client"
+	assert_commit_refused client.js:2
+}
+
+@test "a segment://sgp_...@api.segment.io URL is refused" {
+	printf 'url: segment://%s@api.segment.io\n' "$SEED_TOKEN" >dsn.yml
+	git add dsn.yml
+	try_commit "add dsn"
+	assert_commit_refused dsn.yml:1
+}
+
+# ------------------------------------------------- random 64-character tokens
+
+@test "a random 64-character token in JSON is refused" {
+	local t; t=$(new_token)
+	printf '{\n  "name": "app",\n  "token": "%s"\n}\n' "$t" >app.json
+	git add app.json
+	try_commit "add json"
+	assert_commit_refused app.json:3
+}
+
+@test "a random 64-character token in YAML is refused" {
+	local t; t=$(new_token)
+	printf 'service:\n  name: app\n  credentials:\n    key: %s\n' "$t" >app.yaml
+	git add app.yaml
+	try_commit "add yaml"
+	assert_commit_refused app.yaml:4
+}
+
+@test "a random 64-character token in a .env file is refused" {
+	local t; t=$(new_token)
+	printf 'PORT=8080\nAPI_KEY=%s\n' "$t" >.env
+	git add .env
+	try_commit "add env"
+	assert_commit_refused .env:2
+}
+
+@test "a random 64-character token in code is refused" {
+	local t; t=$(new_token)
+	printf 'import os\n\n\nclient = Client(key="%s")\n' "$t" >main.py
+	git add main.py
+	try_commit "add code"
+	assert_commit_refused main.py:4
+}
+
+@test "a token in a file in a subdirectory is reported by its path from the top" {
+	local t; t=$(new_token)
+	mkdir -p config/dev
+	printf 'x: 1\nkey: %s\n' "$t" >config/dev/settings.yml
+	git add config/dev/settings.yml
+	try_commit "add settings"
+	assert_commit_refused config/dev/settings.yml:2
+}
+
+@test "a short random-looking token is refused without any Segment context" {
+	printf 'key = "sgp_Ab3dE5fG7hJ9kL2m"\n' >k.py
+	git add k.py
+	try_commit "add key"
+	assert_commit_refused k.py:1
+}
+
+@test "a Segment word three lines above a short token gives it context" {
+	printf '# segment\na = 1\nb = 2\nkey = "%s"\n' "$SEED_TOKEN" >ctx.py
+	git add ctx.py
+	try_commit "add ctx"
+	assert_commit_refused ctx.py:4
+}
+
+@test "a short non-random token with no Segment word within three lines is not refused" {
+	printf '# segment\na = 1\nb = 2\nc = 3\nkey = "%s"\n' "$SEED_TOKEN" >far.py
+	git add far.py
+	try_commit "add far"
+	assert_commit_accepted
+}
+
+# ---------------------------------------------------------------- file shapes
+
+@test "a token on a last line without a trailing newline is refused" {
+	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s' "$SEED_TOKEN" >nonl.env
+	git add nonl.env
+	try_commit "add nonl"
+	assert_commit_refused nonl.env:3
+}
+
+@test "a token in a file with CRLF line endings is refused at its line, without the CR" {
+	need_jq
+	printf 'A=1\r\nB=2\r\nSEGMENT_API_TOKEN=%s\r\nC=3\r\n' "$SEED_TOKEN" >crlf.env
+	git add crlf.env
+	try_commit "add crlf"
+	assert_commit_refused crlf.env:3
+	run --separate-stderr "$SGHOOK" --pre-commit --format json --no-redact
+	assert_status 1
+	assert_json ".[0].line == 3 and .[0].secret == \"$SEED_TOKEN\""
+}
+
+@test "a token inside a binary blob with NUL bytes is refused" {
+	local t; t=$(new_token)
+	printf '\000\001\002\377BIN\000\000%s\000\377\376' "$t" >blob.bin
+	git add blob.bin
+	# git itself sees a binary file.
+	run git diff --cached --numstat -- blob.bin
+	assert_output_matches '^-	-	blob.bin$'
+	try_commit "add blob"
+	assert_commit_refused blob.bin:1
+}
+
+@test "a token at the end of a megabyte-long single line (minified JS) is found on line 1" {
+	need_jq
+	local t; t=$(new_token)
+	{
+		yes 'var a=1;' | tr -d '\n' | head -c 1048576
+		printf 'var k="%s";' "$t"
+	} >app.min.js
+	[ "$(wc -l <app.min.js)" -eq 0 ]
+	[ "$(wc -c <app.min.js)" -gt 1000000 ]
+	git add app.min.js
+	try_commit "add minified"
+	assert_commit_refused app.min.js:1
+	run --separate-stderr "$SGHOOK" --pre-commit --format json --no-redact
+	assert_status 1
+	assert_json "length == 1 and .[0].line == 1 and .[0].secret == \"$t\""
+}
+
+@test "two files with tokens are both reported" {
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >one.env
+	printf 'x\ny\nSEGMENT_API_TOKEN=%s\n' "$(new_token)" >two.env
+	git add one.env two.env
+	try_commit "add two"
+	assert_commit_refused one.env:1 two.env:3
+	assert_stderr_contains "it would add 2 secrets"
+}
+
+# ------------------------------------------------- what is not a new leak
+
+@test "a token kept while other lines of its file are edited is not a new leak" {
+	plant config.sh "A=1
+export SEGMENT_API_TOKEN=\"$SEED_TOKEN\"
+B=2
+" "config with a token"
+	printf '# settings\nA=42\nexport SEGMENT_API_TOKEN="%s"\nB=3\nC=4\n' \
+		"$SEED_TOKEN" >config.sh
+	git add config.sh
+	try_commit "edit around the token"
+	assert_commit_accepted
+}
+
+@test "a token on a moved and re-indented line is not a new leak" {
+	local t; t=$(new_token)
+	plant conf.yml "a: 1
+key: $t
+b: 2
+" "conf"
+	printf 'b: 2\nnested:\n    key: %s\na: 1\n' "$t" >conf.yml
+	git add conf.yml
+	try_commit "reshape conf"
+	assert_commit_accepted
+}
+
+@test "a renamed file holding an old token is not a new leak" {
+	local t; t=$(new_token)
+	plant old.env "PORT=1
+API_KEY=$t
+" "old env"
+	git mv old.env new.env
+	try_commit "rename"
+	assert_commit_accepted
+}
+
+@test "a renamed and edited file holding an old token is not a new leak" {
+	local t; t=$(new_token)
+	plant src/settings.py "import os
+
+DEBUG = False
+NAME = 'app'
+KEY = '$t'
+PORT = 8000
+HOST = 'localhost'
+" "settings"
+	mkdir -p conf
+	git mv src/settings.py conf/settings.py
+	printf 'TIMEOUT = 30\n' >>conf/settings.py
+	git add conf/settings.py
+	try_commit "move settings"
+	assert_commit_accepted
+}
+
+@test "a copied file holding an old token is not a new leak" {
+	local t; t=$(new_token)
+	plant prod.env "PORT=1
+HOST=prod
+API_KEY=$t
+" "prod env"
+	cp prod.env staging.env
+	git add staging.env
+	try_commit "copy env"
+	assert_commit_accepted
+}
+
+@test "a deleted line holding a token is not a leak" {
+	plant creds.sh "A=1
+export SEGMENT_API_TOKEN=\"$SEED_TOKEN\"
+B=2
+" "creds"
+	printf 'A=1\nB=2\n' >creds.sh
+	git add creds.sh
+	try_commit "remove the token"
+	assert_commit_accepted
+}
+
+@test "a deleted file holding a token is not a leak" {
+	plant creds.env "SEGMENT_API_TOKEN=$SEED_TOKEN
+" "creds"
+	git rm -q creds.env
+	try_commit "remove creds"
+	assert_commit_accepted
+}
+
+@test "a new token beside an old one is reported alone" {
+	need_jq
+	local old new
+	old=$(new_token) new=$(new_token)
+	plant keys.env "OLD=$old
+" "old key"
+	printf 'OLD=%s\nNEW=%s\n' "$old" "$new" >keys.env
+	git add keys.env
+	try_commit "add new key"
+	assert_commit_refused keys.env:2
+	run --separate-stderr "$SGHOOK" --pre-commit --format json --no-redact
+	assert_status 1
+	assert_json "length == 1 and .[0].secret == \"$new\" and .[0].line == 2"
+}
+
+@test "a token replaced by another token is a new leak" {
+	local old new
+	old=$(new_token) new=$(new_token)
+	plant key.env "KEY=$old
+" "key"
+	printf 'KEY=%s\n' "$new" >key.env
+	git add key.env
+	try_commit "rotate in the repo"
+	assert_commit_refused key.env:1
+}
+
+# ------------------------------------------------- which change is judged
+
+@test "the first commit (unborn HEAD) with a token is refused" {
+	local fresh="$BATS_TEST_TMPDIR/fresh"
+	git init -q "$fresh"
+	install_pre_commit_hook "$fresh"
+	cd "$fresh"
+	printf 'export SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >env.sh
+	git add env.sh
+	try_commit "first"
+	assert_commit_refused env.sh:1
+	run git rev-parse -q --verify HEAD
+	assert_status 1
+}
+
+@test "the first commit (unborn HEAD) without a token is accepted" {
+	local fresh="$BATS_TEST_TMPDIR/fresh"
+	git init -q "$fresh"
+	install_pre_commit_hook "$fresh"
+	cd "$fresh"
+	echo hello >hello.txt
+	git add hello.txt
+	try_commit "first"
+	assert_commit_accepted
+}
+
+@test "a clean commit is accepted and sghook prints nothing" {
+	echo 'print("hello")' >hello.py
+	git add hello.py
+	try_commit "clean"
+	assert_commit_accepted
+	assert_stderr_empty
+}
+
+@test "git commit -a (a temporary index through GIT_INDEX_FILE) is refused" {
+	plant app.js 'const a = 1;
+' "app"
+	printf 'const segmentApiToken = "%s";\n' "$SEED_TOKEN" >>app.js
+	try_commit "all" -a
+	assert_commit_refused app.js:2
+}
+
+@test "git commit PATH (a partial commit through a temporary index) is refused" {
+	plant app.js 'const a = 1;
+' "app"
+	printf 'const segmentApiToken = "%s";\n' "$SEED_TOKEN" >>app.js
+	echo other >other.txt
+	git add other.txt
+	try_commit "only app" -- app.js
+	assert_commit_refused app.js:2
+}
+
+@test "a token only in the work tree does not block a commit of the staged version" {
+	echo 'A=1' >app.env
+	git add app.env
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >>app.env
+	try_commit "staged version"
+	assert_commit_accepted
+}
+
+@test "a staged token later removed from the work tree is still refused" {
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >app.env
+	git add app.env
+	echo 'A=1' >app.env
+	try_commit "staged token"
+	assert_commit_refused app.env:1
+}
+
+@test "a conflict resolution that adds a token is refused" {
+	plant app.cfg 'value = 0
+' "base"
+	git checkout -q -b topic
+	echo 'value = 1' >app.cfg
+	git commit -q -a -m topic
+	git checkout -q main
+	echo 'value = 2' >app.cfg
+	git commit -q -a -m main
+	run git merge topic
+	assert_status 1
+	printf 'value = 3\nsegment_token = "%s"\n' "$SEED_TOKEN" >app.cfg
+	git add app.cfg
+	try_commit "merge topic"
+	assert_commit_refused app.cfg:2
+}
+
+@test "sghook --pre-commit works from a subdirectory of the work tree" {
+	mkdir -p sub/dir
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >sub/dir/x.env
+	git add sub/dir/x.env
+	cd sub/dir
+	run_sghook --pre-commit
+	assert_status 1
+	assert_stderr_contains "  sub/dir/x.env:1  "
+}
+
+# ------------------------------------------------------ what is never blocked
+
+@test "the placeholder sgp_xxxxxxxxxxxxxxxx is not refused" {
+	printf 'export SEGMENT_API_TOKEN="sgp_xxxxxxxxxxxxxxxx"\n' >example.env
+	git add example.env
+	try_commit "placeholder"
+	assert_commit_accepted
+}
+
+@test "the placeholder sgp_0000000000000000 is not refused" {
+	printf '{ "segment": { "apiToken": "sgp_0000000000000000" } }\n' >example.json
+	git add example.json
+	try_commit "placeholder"
+	assert_commit_accepted
+}
+
+@test "the placeholder sgp_YOUR_TOKEN_HERE is not refused" {
+	printf 'const segmentApiToken = "sgp_YOUR_TOKEN_HERE";\n' >example.js
+	git add example.js
+	try_commit "placeholder"
+	assert_commit_accepted
+}
+
+@test "mysgp_ followed by 64 characters is not refused" {
+	local t; t=$(new_token)
+	printf 'const id = "my%s";\n' "$t" >ids.js
+	git add ids.js
+	try_commit "not a token"
+	assert_commit_accepted
+}
+
+@test "a token glued to more identifier characters on its right is not refused" {
+	local t; t=$(new_token)
+	printf 'const id = "%s_v2";\n' "$t" >ids.js
+	git add ids.js
+	try_commit "not a token"
+	assert_commit_accepted
+}
+
+# ------------------------------------------------------------- allowing
+
+@test "an inline sghook:allow on the token's line allows it" {
+	printf 'SEGMENT_API_TOKEN=%s # sghook:allow test fixture\n' "$SEED_TOKEN" >fixture.sh
+	git add fixture.sh
+	try_commit "fixture"
+	assert_commit_accepted
+}
+
+@test "an inline gitleaks:allow on the token's line allows it" {
+	printf 'const segmentApiToken = "%s"; // gitleaks:allow\n' "$SEED_TOKEN" >fixture.js
+	git add fixture.js
+	try_commit "fixture"
+	assert_commit_accepted
+}
+
+@test "sghook:allow on another line does not allow the token" {
+	printf '# sghook:allow\nSEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.sh
+	git add fixture.sh
+	try_commit "fixture"
+	assert_commit_refused fixture.sh:2
+}
+
+@test "a staged .sghookignore holding the finding's fingerprint allows it" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	[[ $fp =~ ^[0-9a-f]{16}$ ]]
+	# The fingerprint is also in the refusal, for the user to copy.
+	try_commit "fixture"
+	assert_commit_refused fixture.env:1
+	assert_stderr_contains "fingerprint $fp"
+	printf '# test fixture\n%s\n' "$fp" >.sghookignore
+	git add .sghookignore
+	try_commit "fixture, allowed"
+	assert_commit_accepted
+}
+
+@test "a .sghookignore fingerprint allows only that finding" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '%s\n' "$fp" >.sghookignore
+	printf 'API_KEY=%s\n' "$(new_token)" >real.env
+	git add .sghookignore real.env
+	try_commit "one allowed, one not"
+	assert_commit_refused real.env:1
+	assert_stderr_not_contains "fixture.env"
+}
+
+@test "a .sghookignore only in the work tree does not allow (it is read from the index)" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '%s\n' "$fp" >.sghookignore
+	try_commit "fixture"
+	assert_commit_refused fixture.env:1
+}
+
+@test "a staged .sghookignore path glob allows tokens under that directory" {
+	mkdir -p fixtures
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >fixtures/sample.env
+	printf 'fixtures/\n' >.sghookignore
+	git add .sghookignore fixtures/sample.env
+	try_commit "fixtures"
+	assert_commit_accepted
+}
+
+@test "a staged .sghookignore file-name glob allows matching files at any depth" {
+	mkdir -p a/b
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >a/b/prod.env.example
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >prod.env
+	printf '*.example\n' >.sghookignore
+	git add .sghookignore a/b/prod.env.example prod.env
+	try_commit "examples"
+	assert_commit_refused prod.env:1
+	assert_stderr_not_contains "prod.env.example"
+}
+
+# ------------------------------------------------ the hook leaves no trace
+
+@test "a refused commit leaves the index file and git status unchanged" {
+	echo 'A=1' >tracked.env
+	git add tracked.env
+	git commit -q --no-verify -m tracked
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >>tracked.env
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >new.env
+	echo untracked >untracked.txt
+	# Old timestamps, a refreshed index and a cache tree (git commit writes
+	# one before it runs the hook): git itself has nothing left to write,
+	# so any change to the index is the hook's.
+	touch -d '2020-01-02 03:04:05' README tracked.env new.env untracked.txt
+	git add tracked.env new.env
+	git update-index -q --refresh
+	git write-tree >/dev/null
+	local index_sum status_before
+	status_before=$(git status --porcelain)
+	index_sum=$(sha1sum <.git/index)
+	try_commit "refused"
+	assert_commit_refused tracked.env:2 new.env:1
+	assert_equal "$(sha1sum <.git/index)" "$index_sum" "index file checksum"
+	assert_equal "$(git status --porcelain)" "$status_before" "git status --porcelain"
+}
+
+@test "sghook --pre-commit writes no file under .git" {
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >leak.env
+	git add leak.env
+	local before after
+	before=$(find .git -type f -exec sha1sum {} + | sort)
+	run_sghook --pre-commit
+	assert_status 1
+	after=$(find .git -type f -exec sha1sum {} + | sort)
+	assert_equal "$after" "$before" "files under .git"
+}
+
+# ------------------------------------------------------------ the message
+
+@test "the refusal names path:line, the rule, the redacted token, Segment's removal steps and incident advice" {
+	printf 'export SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >env.sh
+	git add env.sh
+	try_commit "leak"
+	assert_commit_refused env.sh:1
+	assert_stderr_matches '^  env\.sh:1  segment-public-api-token  sgp_[A-Za-z0-9]{1,8}…  \(fingerprint [0-9a-f]{16}\)$'
+	assert_stderr_contains "Access Management"
+	assert_stderr_contains "Remove token"
+	assert_stderr_contains "revoke it first"
+	assert_stderr_contains "access logs"
+	assert_stderr_contains "sghook:allow"
+	assert_not_leaked "$SEED_TOKEN"
+}
+
+@test "the refusal never prints a whole random 64-character token" {
+	local t; t=$(new_token)
+	printf 'API_KEY=%s\n' "$t" >k.env
+	git add k.env
+	try_commit "leak"
+	assert_commit_refused k.env:1
+	assert_stderr_contains "${t:0:8}…"
+	assert_not_leaked "$t" "${t:4}" "${t:0:20}"
+}
+
+@test "the refusal has no ANSI colour when stderr is not a terminal" {
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >c.env
+	git add c.env
+	try_commit "leak"
+	assert_commit_refused c.env:1
+	! grep -q $'\033' <<<"$stderr" || fail_with "ANSI escape in stderr"
+	# ... while --color always does colour it: the check above can fail.
+	run_sghook --pre-commit --color always
+	assert_status 1
+	grep -q $'\033\\[' <<<"$stderr" || fail_with "no ANSI escape with --color always"
+}
+
+@test "a Sourcegraph token (sgp_<40 hex>) is reported as sourcegraph-access-token without Segment's steps" {
+	printf 'SRC_ACCESS_TOKEN=%s\n' "$SOURCEGRAPH_TOKEN" >src.env
+	git add src.env
+	try_commit "sourcegraph"
+	assert_commit_refused src.env:1
+	assert_stderr_contains "sourcegraph-access-token"
+	assert_stderr_not_contains "segment-public-api-token"
+	assert_stderr_not_contains "Access Management"
+	assert_stderr_not_contains "app.segment.com"
+	assert_stderr_contains "Access tokens"
+	assert_not_leaked "$SOURCEGRAPH_TOKEN"
+}
+
+@test "a Sourcegraph sgp_local_<40 hex> token is reported as sourcegraph-access-token" {
+	printf 'token: sgp_local_%s\n' "${SOURCEGRAPH_TOKEN#sgp_}" >src.yml
+	git add src.yml
+	try_commit "sourcegraph"
+	assert_commit_refused src.yml:1
+	assert_stderr_contains "sourcegraph-access-token"
+}
+
+@test "JSON from --pre-commit has rule, path, line, a null commit, a redacted secret and a fingerprint" {
+	need_jq
+	printf 'a\nb\nexport SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >env.sh
+	git add env.sh
+	run --separate-stderr "$SGHOOK" --pre-commit --format json
+	assert_status 1
+	assert_stderr_empty
+	assert_json 'type == "array" and length == 1'
+	assert_json '.[0].rule == "segment-public-api-token"'
+	assert_json '.[0].path == "env.sh" and .[0].line == 3'
+	assert_json '.[0].commit == null'
+	assert_json '.[0].secret | startswith("sgp_") and endswith("…")'
+	assert_json '.[0].fingerprint | test("^[0-9a-f]{16}$")'
+	assert_json '.[0].description | length > 0'
+	assert_not_leaked "$SEED_TOKEN"
+}
+
+# ------------------------------------------------------------ failing closed
+
+@test "a staged blob missing from the object store refuses the commit (exit 2)" {
+	printf 'hello\n' >gone.txt
+	git add gone.txt
+	local blob; blob=$(git rev-parse :gone.txt)
+	rm -f "$(loose_object_path "$blob")"
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+	assert_stderr_contains "$blob"
+	try_commit "missing blob"
+	assert_status 1
+	assert_stderr_contains "sghook: "
+	assert_equal "$(head_id)" "$HEAD_BEFORE"
+}
+
+@test "a corrupt index refuses the commit (exit 2)" {
+	echo data >f.txt
+	git add f.txt
+	printf 'DIRC garbage, not an index' >.git/index
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+}

@@ -1,0 +1,204 @@
+# shellcheck shell=bash
+# Shared helpers for tests/engine-*.bats: the engine, the pre-commit hook
+# and --check-range, driven through the real git binary.
+#
+# Every test gets its own repository under $BATS_TEST_TMPDIR, a global git
+# config of its own (the machine's config is never read) and a pre-commit
+# hook that calls the build-tree binary. Load with:  load helpers/engine
+
+# `run --separate-stderr` needs bats 1.5.
+bats_require_minimum_version 1.5.0
+
+SGHOOK="$BATS_TEST_DIRNAME/../sghook"
+
+# The tokens of the issue. Each is spelt out once here so that a test can
+# assert that it never appears whole in a report.
+SEED_TOKEN=sgp_1234567890abcdef
+# A Sourcegraph access token: sgp_ and 40 hex digits.
+SOURCEGRAPH_TOKEN=sgp_0a1b2c3d4e5f60718293a4b5c6d7e8f901a2b3c4
+
+# Isolated git, a fresh repository as the working directory, the hook.
+engine_setup() {
+	if [ ! -x "$SGHOOK" ]; then
+		echo "sghook is not built at $SGHOOK (run make)" >&2
+		return 1
+	fi
+	SGHOOK="$(cd "$BATS_TEST_DIRNAME/.." && pwd -P)/sghook"
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	export GIT_CONFIG_GLOBAL="$BATS_TEST_TMPDIR/gitconfig"
+	: >"$GIT_CONFIG_GLOBAL"
+	export GIT_CONFIG_NOSYSTEM=1
+	export GIT_TERMINAL_PROMPT=0
+	# Nothing above the test's directory is a repository, whatever the
+	# machine has around $BATS_TEST_TMPDIR.
+	export GIT_CEILING_DIRECTORIES="$BATS_TEST_TMPDIR"
+	export LC_ALL=C
+	unset XDG_CONFIG_HOME GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE \
+		GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES \
+		GIT_QUARANTINE_PATH GIT_PUSH_OPTION_COUNT GIT_NAMESPACE \
+		GIT_EDITOR NO_COLOR
+	git config --global user.name "Sghook Test"
+	git config --global user.email "sghook-test@example.invalid"
+	git config --global init.defaultBranch main
+	git config --global advice.detachedHead false
+	# No background gc: tests delete loose objects on purpose.
+	git config --global gc.auto 0
+	git config --global core.autocrlf false
+	REPO="$BATS_TEST_TMPDIR/repo"
+	git init -q "$REPO"
+	install_pre_commit_hook "$REPO"
+	cd "$REPO" || return 1
+}
+
+# Writes the pre-commit hook directly (not through install.sh).
+install_pre_commit_hook() {
+	local hook="$1/.git/hooks/pre-commit"
+
+	mkdir -p "${hook%/*}"
+	printf '#!/bin/sh\nexec "%s" --pre-commit\n' "$SGHOOK" >"$hook"
+	chmod +x "$hook"
+}
+
+# A random 64-character Segment token: upper, lower and digits.
+new_token() {
+	local body
+	while :; do
+		body=$(head -c 600 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9' | head -c 64)
+		[ "${#body}" -eq 64 ] || continue
+		case $body in *[A-Z]*) ;; *) continue ;; esac
+		case $body in *[a-z]*) ;; *) continue ;; esac
+		case $body in *[0-9]*) ;; *) continue ;; esac
+		printf 'sgp_%s\n' "$body"
+		return 0
+	done
+}
+
+# ------------------------------------------------------------------ git
+
+# Commits whatever is staged without the hook: history that already holds
+# a token, as a repository has before sghook is installed.
+commit_unchecked() {
+	git commit -q --no-verify -m "$1" "${@:2}"
+}
+
+# Stages a file with the given content (printf %s: no newline added) and
+# commits it without the hook.
+plant() {
+	local path="$1" content="$2" msg="${3:-add $1}"
+
+	mkdir -p "$(dirname "$path")"
+	printf '%s' "$content" >"$path"
+	git add -- "$path"
+	commit_unchecked "$msg"
+}
+
+head_id() { git rev-parse -q --verify HEAD || echo unborn; }
+
+# Runs `git commit -m MSG ARGS...` with the hook; $status, $output (stdout)
+# and $stderr as bats leaves them. Records HEAD before, for the asserts.
+try_commit() {
+	HEAD_BEFORE=$(head_id)
+	run --separate-stderr git commit -m "$@"
+}
+
+# The commit was refused by sghook for a finding at each PATH:LINE given.
+assert_commit_refused() {
+	local where
+	assert_status 1
+	assert_stderr_contains "sghook: commit refused: it would add"
+	for where in "$@"; do
+		assert_stderr_contains "  $where  "
+	done
+	assert_equal "$(head_id)" "$HEAD_BEFORE" "HEAD must not move"
+}
+
+# The commit went through and made a commit.
+assert_commit_accepted() {
+	assert_status 0
+	assert_stderr_not_contains "sghook"
+	[ "$(head_id)" != "$HEAD_BEFORE" ] || fail_with "HEAD did not move"
+}
+
+# Runs the binary itself, stdout and stderr apart.
+run_sghook() {
+	run --separate-stderr "$SGHOOK" "$@"
+}
+
+# JSON of the staged change, as the pre-commit hook would judge it.
+staged_json() {
+	"$SGHOOK" --pre-commit --format json
+}
+
+# Number of findings in JSON on stdin.
+json_count() { jq 'length'; }
+
+need_jq() {
+	command -v jq >/dev/null || skip "jq is not installed"
+}
+
+# The path of the loose object file of an object id.
+loose_object_path() {
+	printf '%s/objects/%s/%s\n' "$(git rev-parse --git-dir)" \
+		"${1:0:2}" "${1:2}"
+}
+
+# ------------------------------------------------------------------ asserts
+fail_with() {
+	printf '%s\n' "$@" >&2
+	printf -- '--- status: %s\n--- stdout:\n%s\n--- stderr:\n%s\n---\n' \
+		"${status:-?}" "${output:-}" "${stderr:-}" >&2
+	return 1
+}
+assert_status() {
+	[ "$status" -eq "$1" ] || fail_with "expected exit status $1, got $status"
+}
+assert_equal() {
+	[ "$1" = "$2" ] || fail_with "expected '$2', got '$1'${3:+ ($3)}"
+}
+assert_output_contains() {
+	grep -qF -- "$1" <<<"$output" || fail_with "expected stdout to contain: $1"
+}
+assert_output_not_contains() {
+	! grep -qF -- "$1" <<<"$output" || fail_with "expected stdout NOT to contain: $1"
+}
+assert_output_matches() {
+	grep -qE -- "$1" <<<"$output" || fail_with "expected a stdout line matching: $1"
+}
+assert_output_empty() {
+	[ -z "$output" ] || fail_with "expected an empty stdout"
+}
+assert_stderr_contains() {
+	grep -qF -- "$1" <<<"$stderr" || fail_with "expected stderr to contain: $1"
+}
+assert_stderr_not_contains() {
+	! grep -qF -- "$1" <<<"$stderr" || fail_with "expected stderr NOT to contain: $1"
+}
+assert_stderr_matches() {
+	grep -qE -- "$1" <<<"$stderr" || fail_with "expected a stderr line matching: $1"
+}
+assert_stderr_empty() {
+	[ -z "$stderr" ] || fail_with "expected an empty stderr"
+}
+# An error as the contract has it: exactly one line, "sghook: ...".
+assert_one_error_line() {
+	local n
+	n=$(printf '%s\n' "$stderr" | grep -c '')
+	[ -n "$stderr" ] && [ "$n" -eq 1 ] ||
+		fail_with "expected exactly one line on stderr, got $n"
+	[[ $stderr == "sghook: "* ]] ||
+		fail_with "expected the error line to start with 'sghook: '"
+}
+# The whole token appears nowhere in what the run printed.
+assert_not_leaked() {
+	local t
+	for t in "$@"; do
+		! grep -qF -- "$t" <<<"$output$stderr" ||
+			fail_with "the whole secret $t was printed"
+	done
+}
+# jq expression true on $output.
+assert_json() {
+	jq -e "$1" >/dev/null <<<"$output" ||
+		fail_with "expected JSON to satisfy: $1"
+}
