@@ -169,6 +169,23 @@ rejected() { assert_output_matches "! \[remote rejected\] +$1 -> $1 \(pre-receiv
 	assert_equal "$(server_ref app refs/tags/v2.0)" missing
 }
 
+@test "a tag that points straight at a blob or a tree holding a token is refused" {
+	local blob tree
+	blob=$(printf '# analytics settings\nSEGMENT_API_TOKEN=%s\n' "$TOKEN" | git -C "$C" hash-object -w --stdin)
+	git -C "$C" tag -a -m "a blob" blobtag "$blob"
+	run git -C "$C" push origin blobtag
+	assert_status 1
+	rejected blobtag
+	assert_equal "$(server_ref app refs/tags/blobtag)" missing
+	tree=$(printf '100644 blob %s\tsegment.env\n' "$blob" | git -C "$C" mktree)
+	run git -C "$C" push origin "$tree:refs/tags/treetag"
+	assert_status 1
+	assert_output_contains "(pre-receive hook declined)"
+	assert_equal "$(server_ref app refs/tags/treetag)" missing
+	run server_git app cat-file -e "$blob"
+	assert_status 1
+}
+
 @test "a force push that adds a leak is refused and the server ref does not move" {
 	commit_file "$C" a.txt "a"
 	git -C "$C" push -q origin main 2>/dev/null
