@@ -1,0 +1,610 @@
+#!/usr/bin/env bats
+# sghook --check-range REV...: every commit of a rev-list range judged by
+# what it adds against its parents. History is made with the real git
+# binary (commits bypass the hook: this is history made before sghook).
+
+load helpers/engine
+
+setup() {
+	engine_setup
+	need_jq
+	plant README 'sghook test repository
+' "initial commit"
+	BASE=$(git rev-parse HEAD)
+}
+
+# Commits a file through git (no hook) and prints nothing; $(rev) after.
+rev() { git rev-parse "${1:-HEAD}"; }
+
+# A small history: BASE, a clean commit, LEAK (cfg.env line 2), a clean one.
+make_leaky_history() {
+	TOKEN=$(new_token)
+	plant notes.txt 'clean
+' "clean one"
+	plant cfg.env "PORT=1
+API_KEY=$TOKEN
+" "add cfg"
+	LEAK=$(rev)
+	plant more.txt 'clean again
+' "clean two"
+}
+
+# ------------------------------------------------------------ ranges
+
+@test "--check-range A..B reports the commit (full id), path and 1-based line" {
+	make_leaky_history
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_stderr_empty
+	assert_json 'type == "array" and length == 1'
+	assert_json ".[0].commit == \"$LEAK\""
+	assert_json '.[0].path == "cfg.env" and .[0].line == 2'
+	assert_json '.[0].rule == "segment-public-api-token"'
+}
+
+@test "--check-range ^A B reports what A..B reports" {
+	make_leaky_history
+	run_sghook --check-range "$BASE..HEAD" --format json
+	local dotted="$output"
+	run_sghook --check-range "^$BASE" HEAD --format json
+	assert_status 1
+	assert_equal "$output" "$dotted" "^A B against A..B"
+	assert_json ".[0].commit == \"$LEAK\" and .[0].path == \"cfg.env\" and .[0].line == 2"
+}
+
+@test "--check-range with one revision judges all its history, the root commit included" {
+	local fresh="$BATS_TEST_TMPDIR/fresh" root
+	git init -q "$fresh"
+	cd "$fresh"
+	plant env.sh "export SEGMENT_API_TOKEN=\"$SEED_TOKEN\"
+" "root with a token"
+	root=$(rev)
+	plant a.txt 'a
+' "second"
+	plant b.env "x=1
+y=2
+KEY=$(new_token)
+" "third"
+	run_sghook --check-range HEAD --format json
+	assert_status 1
+	assert_json 'length == 2'
+	assert_json ".[0].commit == \"$root\" and .[0].path == \"env.sh\" and .[0].line == 1"
+	assert_json ".[1].commit == \"$(rev)\" and .[1].path == \"b.env\" and .[1].line == 3"
+}
+
+@test "--check-range A..B does not judge a token added at or before A" {
+	make_leaky_history
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+	assert_stderr_empty
+}
+
+@test "a clean range exits 0 and prints nothing" {
+	plant a.txt 'a
+' "a"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 0
+	assert_output_empty
+	assert_stderr_empty
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 0
+	assert_equal "$output" "[]"
+}
+
+@test "an empty range (A..A) exits 0" {
+	run_sghook --check-range "$BASE..$BASE"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "text findings go to stdout, with the short commit id before path:line" {
+	make_leaky_history
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	assert_stderr_empty
+	assert_output_matches "^  ${LEAK:0:7} cfg\\.env:2  segment-public-api-token  sgp_[A-Za-z0-9]{4}…  \\(fingerprint [0-9a-f]{16}\\)$"
+	assert_output_contains "1 secret in 1 of 3 commits"
+}
+
+@test "an annotated tag names the commit it points at" {
+	make_leaky_history
+	git tag -a -m "release" v1 HEAD
+	git tag -a -m "base" v0 "$BASE"
+	run_sghook --check-range v0..v1 --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$LEAK\""
+}
+
+@test "A...B judges what either side has that their merge base lacks" {
+	local left right
+	git checkout -q -b left
+	plant l.env "KEY=$(new_token)
+" "left leak"
+	left=$(rev)
+	git checkout -q -b right "$BASE"
+	plant r.env "KEY=$(new_token)
+" "right leak"
+	right=$(rev)
+	run_sghook --check-range left...right --format json
+	assert_status 1
+	assert_json 'length == 2'
+	assert_json "[.[].commit] | sort == ([\"$left\", \"$right\"] | sort)"
+}
+
+@test "findings come in history order and are the same whatever --jobs" {
+	local i want=()
+	for i in $(seq 1 24); do
+		case $i in
+		3|11|20)
+			plant "f$i.env" "KEY=$(new_token)
+" "commit $i leaks"
+			want+=("$(rev)") ;;
+		*)
+			plant "f$i.txt" "clean $i
+" "commit $i" ;;
+		esac
+	done
+	run_sghook --check-range "$BASE..HEAD" --format json --jobs 1
+	assert_status 1
+	local one="$output"
+	assert_json "[.[].commit] == [\"${want[0]}\", \"${want[1]}\", \"${want[2]}\"]"
+	assert_json '[.[].path] == ["f3.env", "f11.env", "f20.env"]'
+	run_sghook --check-range "$BASE..HEAD" --format json --jobs 4
+	assert_status 1
+	assert_equal "$output" "$one" "--jobs 4 against --jobs 1"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_equal "$output" "$one" "default --jobs against --jobs 1"
+}
+
+# ------------------------------------------------- what a commit adds
+
+@test "a token kept by later commits is reported once, at the commit that added it" {
+	make_leaky_history
+	printf 'PORT=2\nAPI_KEY=%s\nHOST=x\n' "$TOKEN" >cfg.env
+	git add cfg.env
+	commit_unchecked "edit cfg"
+	run_sghook --check-range HEAD --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$LEAK\""
+}
+
+@test "a commit that edits other lines of a file holding a token adds no leak" {
+	make_leaky_history
+	printf '# cfg\nPORT=2\nAPI_KEY=%s\nHOST=x\n' "$TOKEN" >cfg.env
+	git add cfg.env
+	commit_unchecked "edit around the token"
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a commit that renames a file holding a token adds no leak" {
+	make_leaky_history
+	git mv cfg.env settings.env
+	commit_unchecked "rename"
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a commit that copies a file holding a token adds no leak" {
+	make_leaky_history
+	mkdir -p deploy
+	cp cfg.env deploy/cfg.env
+	git add deploy/cfg.env
+	commit_unchecked "copy"
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a commit that deletes a token's line adds no leak" {
+	make_leaky_history
+	printf 'PORT=1\n' >cfg.env
+	git add cfg.env
+	commit_unchecked "drop the key"
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a commit that deletes a file holding a token adds no leak" {
+	make_leaky_history
+	git rm -q cfg.env
+	commit_unchecked "drop cfg"
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a commit that replaces a token by another is reported" {
+	make_leaky_history
+	printf 'PORT=1\nAPI_KEY=%s\n' "$(new_token)" >cfg.env
+	git add cfg.env
+	commit_unchecked "new key"
+	run_sghook --check-range "$LEAK..HEAD" --format json
+	assert_status 1
+	assert_json ".[0].commit == \"$(rev)\" and .[0].line == 2"
+}
+
+# ------------------------------------------------------------ merges
+
+# BASE -- M1 (main) and BASE -- F (topic, adds cfg.env with a token),
+# merged into main with --no-ff: MERGE.
+make_clean_merge() {
+	TOKEN=$(new_token)
+	git checkout -q -b topic
+	plant cfg.env "PORT=1
+API_KEY=$TOKEN
+" "topic adds a token"
+	F=$(rev)
+	git checkout -q main
+	plant main.txt 'main work
+' "main work"
+	M1=$(rev)
+	git merge -q --no-ff --no-edit --no-verify topic
+	MERGE=$(rev)
+	[ "$(git rev-list --count --merges HEAD)" -eq 1 ]
+}
+
+@test "a merge of already-committed branches is not re-reported: the token is reported once, at its commit" {
+	make_clean_merge
+	run_sghook --check-range "$M1..$MERGE" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$F\""
+}
+
+@test "a merge of a branch whose commits were already judged passes --check-range" {
+	make_clean_merge
+	run_sghook --check-range "topic..main"
+	assert_status 0
+	assert_output_empty
+	assert_stderr_empty
+}
+
+@test "a merge whose conflict resolution keeps one side's token is not re-reported" {
+	local t; t=$(new_token)
+	plant app.cfg 'value = 0
+' "base cfg"
+	git checkout -q -b topic
+	printf 'value = 1\nkey = %s\n' "$t" >app.cfg
+	git add app.cfg
+	commit_unchecked "topic: key"
+	git checkout -q main
+	printf 'value = 2\n' >app.cfg
+	git add app.cfg
+	commit_unchecked "main: value"
+	run git merge topic
+	assert_status 1
+	printf 'value = 2\nkey = %s\n' "$t" >app.cfg
+	git add app.cfg
+	commit_unchecked "merge topic"
+	run_sghook --check-range topic..main
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a merge whose conflict resolution adds a token is reported at the merge commit" {
+	plant app.cfg 'value = 0
+' "base cfg"
+	git checkout -q -b topic
+	printf 'value = 1\n' >app.cfg
+	git add app.cfg
+	commit_unchecked "topic"
+	git checkout -q main
+	printf 'value = 2\n' >app.cfg
+	git add app.cfg
+	commit_unchecked "main"
+	run git merge topic
+	assert_status 1
+	printf 'value = 3\nsegment_api_token = "%s"\n' "$SEED_TOKEN" >app.cfg
+	git add app.cfg
+	commit_unchecked "merge topic"
+	run_sghook --check-range "$BASE..main" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$(rev)\""
+	assert_json '.[0].path == "app.cfg" and .[0].line == 2'
+	run git rev-list --parents -1 HEAD
+	[ "$(wc -w <<<"$output")" -eq 3 ]
+}
+
+@test "an evil merge (a clean merge given a new token) is reported at the merge commit" {
+	git checkout -q -b topic
+	plant t.txt 'topic
+' "topic"
+	git checkout -q main
+	plant m.txt 'main
+' "main"
+	git merge -q --no-ff --no-commit topic
+	printf 'KEY=%s\n' "$(new_token)" >evil.env
+	git add evil.env
+	commit_unchecked "merge topic"
+	run_sghook --check-range "$BASE..main" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$(rev)\" and .[0].path == \"evil.env\""
+}
+
+# ------------------------------------------------------------ .sghookignore
+
+@test "a .sghookignore in the commit's tree holding the fingerprint allows the token" {
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '%s\n' "$fp" >.sghookignore
+	git add .sghookignore
+	commit_unchecked "fixture, allowed"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a .sghookignore path glob in the commit's tree allows the token" {
+	mkdir -p testdata
+	printf 'KEY=%s\n' "$(new_token)" >testdata/creds.env
+	printf '# fixtures\ntestdata/\n' >.sghookignore
+	git add .sghookignore testdata/creds.env
+	commit_unchecked "testdata"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a .sghookignore added by a later commit does not allow an earlier commit's token" {
+	make_leaky_history
+	run_sghook --check-range "$BASE..HEAD" --format json
+	local fp; fp=$(jq -r '.[0].fingerprint' <<<"$output")
+	printf '%s\n' "$fp" >.sghookignore
+	git add .sghookignore
+	commit_unchecked "allow it from now on"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$LEAK\""
+}
+
+@test "a .sghookignore only in the index or work tree does not allow a committed token" {
+	make_leaky_history
+	printf 'cfg.env\n' >.sghookignore
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	git add .sghookignore
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	assert_output_contains "cfg.env:2"
+}
+
+# ------------------------------------------------------------ JSON and redaction
+
+@test "JSON is one array of findings with rule, path, line, full commit id, redacted secret and fingerprint" {
+	make_leaky_history
+	plant second.yml "segment:
+  token: $SEED_TOKEN
+" "second leak"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_stderr_empty
+	assert_json 'type == "array" and length == 2'
+	assert_json 'all(.[]; (.rule | type) == "string" and (.path | type) == "string"
+		and (.line | type) == "number" and (.commit | test("^[0-9a-f]{40}$"))
+		and (.secret | startswith("sgp_") and endswith("…"))
+		and (.fingerprint | test("^[0-9a-f]{16}$"))
+		and (.description | length > 0))'
+	assert_json ".[1].commit == \"$(rev)\" and .[1].path == \"second.yml\" and .[1].line == 2"
+	assert_not_leaked "$TOKEN" "$SEED_TOKEN"
+}
+
+@test "no whole token appears in text, JSON or SARIF output unless --no-redact" {
+	make_leaky_history
+	local fmt
+	for fmt in text json sarif; do
+		run_sghook --check-range "$BASE..HEAD" --format "$fmt"
+		assert_status 1
+		assert_not_leaked "$TOKEN" "${TOKEN:4}" "${TOKEN:0:16}"
+		assert_output_contains "${TOKEN:0:8}"
+	done
+	run_sghook --check-range "$BASE..HEAD" --format json --no-redact
+	assert_status 1
+	assert_json ".[0].secret == \"$TOKEN\""
+	run_sghook --check-range "$BASE..HEAD" --no-redact
+	assert_status 1
+	assert_output_contains "$TOKEN"
+}
+
+@test "SARIF output is valid JSON naming the rule, the file, the line and the commit" {
+	make_leaky_history
+	run_sghook --check-range "$BASE..HEAD" --format sarif
+	assert_status 1
+	assert_json '.version == "2.1.0"'
+	assert_json '.runs[0].results | length == 1'
+	assert_json '.runs[0].results[0].ruleId == "segment-public-api-token"'
+	assert_json '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri == "cfg.env"'
+	assert_json '.runs[0].results[0].locations[0].physicalLocation.region.startLine == 2'
+	assert_json ".runs[0].results[0].properties.commit == \"$LEAK\""
+}
+
+@test "the fingerprint is stable across runs" {
+	make_leaky_history
+	run_sghook --check-range "$BASE..HEAD" --format json
+	local first="$output"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_equal "$output" "$first" "second run"
+	assert_json ".[0].fingerprint == $(jq '.[0].fingerprint' <<<"$first")"
+}
+
+@test "a finding has the same fingerprint in --pre-commit and in --check-range" {
+	local fp_staged
+	printf 'API_KEY=%s\n' "$(new_token)" >k.env
+	git add k.env
+	fp_staged=$(staged_json | jq -r '.[0].fingerprint')
+	[[ $fp_staged =~ ^[0-9a-f]{16}$ ]]
+	commit_unchecked "k"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json ".[0].fingerprint == \"$fp_staged\""
+}
+
+@test "the fingerprint depends on the path: the same token in two files has two" {
+	local t; t=$(new_token)
+	printf 'K=%s\n' "$t" >a.env
+	printf 'unrelated\nfile\nK=%s\n' "$t" >b.ini
+	git add a.env b.ini
+	commit_unchecked "two"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json 'length == 2 and .[0].fingerprint != .[1].fingerprint'
+}
+
+# ------------------------------------------------------------ content shapes
+
+@test "a token inside a binary blob in history is reported" {
+	local t; t=$(new_token)
+	printf '\000\001PNG\000\000%s\000\377' "$t" >img.bin
+	git add img.bin
+	commit_unchecked "binary"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].path == \"img.bin\" and .[0].commit == \"$(rev)\""
+}
+
+@test "a token at the end of a megabyte-long line in history is reported at line 1" {
+	local t; t=$(new_token)
+	{
+		yes 'x=1;' | tr -d '\n' | head -c 1048576
+		printf 'k="%s"' "$t"
+	} >bundle.min.js
+	git add bundle.min.js
+	commit_unchecked "bundle"
+	run_sghook --check-range "$BASE..HEAD" --format json --no-redact
+	assert_status 1
+	assert_json "length == 1 and .[0].line == 1 and .[0].secret == \"$t\""
+}
+
+@test "a token in a CRLF file in history is reported at its line" {
+	printf 'a=1\r\nb=2\r\nc=3\r\nSEGMENT_API_TOKEN=%s\r\n' "$SEED_TOKEN" >win.env
+	git add win.env
+	commit_unchecked "crlf"
+	run_sghook --check-range "$BASE..HEAD" --format json --no-redact
+	assert_status 1
+	assert_json ".[0].line == 4 and .[0].secret == \"$SEED_TOKEN\""
+}
+
+@test "a Sourcegraph token in history is reported as sourcegraph-access-token" {
+	printf 'SRC_ACCESS_TOKEN=%s\n' "$SOURCEGRAPH_TOKEN" >src.env
+	git add src.env
+	commit_unchecked "src"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json 'length == 1 and .[0].rule == "sourcegraph-access-token"'
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	assert_output_contains "sourcegraph-access-token"
+	assert_output_not_contains "segment-public-api-token"
+}
+
+@test "placeholders, mysgp_ and inline sghook:allow in history are not reported" {
+	cat >examples.env <<EOF
+SEGMENT_API_TOKEN=sgp_xxxxxxxxxxxxxxxx
+SEGMENT_API_TOKEN=sgp_0000000000000000
+SEGMENT_API_TOKEN=sgp_YOUR_TOKEN_HERE
+OTHER=my$(new_token)
+SEGMENT_API_TOKEN=$(new_token) # sghook:allow
+EOF
+	git add examples.env
+	commit_unchecked "examples"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+# ------------------------------------------------------------ failing closed
+
+@test "an unknown revision exits 2 with one error line and no report" {
+	run_sghook --check-range no-such-branch
+	assert_status 2
+	assert_output_empty
+	assert_one_error_line
+	assert_stderr_contains "no-such-branch"
+	run_sghook --check-range "$BASE..no-such-branch"
+	assert_status 2
+	assert_one_error_line
+}
+
+@test "--check-range without a revision exits 2" {
+	run_sghook --check-range
+	assert_status 2
+	assert_output_empty
+	assert_one_error_line
+}
+
+@test "a missing blob in the range exits 2, never 0" {
+	plant clean.txt 'nothing secret here
+' "clean"
+	local blob; blob=$(git rev-parse HEAD:clean.txt)
+	rm -f "$(loose_object_path "$blob")"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_output_empty
+	assert_one_error_line
+	assert_stderr_contains "$blob"
+}
+
+@test "a missing blob that holds a token exits 2, not 1" {
+	make_leaky_history
+	local blob; blob=$(git rev-parse "$LEAK:cfg.env")
+	rm -f "$(loose_object_path "$blob")"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_one_error_line
+}
+
+@test "a corrupt blob in the range exits 2, never 0" {
+	plant clean.txt 'nothing secret here
+' "clean"
+	local blob obj
+	blob=$(git rev-parse HEAD:clean.txt)
+	obj=$(loose_object_path "$blob")
+	chmod u+w "$obj"
+	printf 'this is not zlib data' >"$obj"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_output_empty
+	assert_one_error_line
+}
+
+@test "a missing tree in the range exits 2, never 0" {
+	mkdir -p sub
+	plant sub/clean.txt 'x
+' "clean"
+	local tree; tree=$(git rev-parse HEAD:sub)
+	rm -f "$(loose_object_path "$tree")"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_one_error_line
+}
+
+@test "a missing commit in the range exits 2, never 0" {
+	plant a.txt 'a
+' "a"
+	local mid; mid=$(rev)
+	plant b.txt 'b
+' "b"
+	rm -f "$(loose_object_path "$mid")"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_one_error_line
+}
+
+@test "a missing blob in the range exits 2 with many commits and threads too" {
+	local i blob
+	for i in $(seq 1 30); do
+		plant "f$i.txt" "clean $i
+" "commit $i"
+		[ "$i" -ne 17 ] || blob=$(git rev-parse HEAD:f17.txt)
+	done
+	rm -f "$(loose_object_path "$blob")"
+	run_sghook --check-range "$BASE..HEAD" --jobs 4
+	assert_status 2
+	assert_one_error_line
+}
