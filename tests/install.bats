@@ -63,6 +63,19 @@ EOF
 	[ "$(head_of "$R")" != "$BASE" ]
 }
 
+@test "the installed pre-commit hook judges what git commit -a and git commit FILE would commit" {
+	"$INSTALL_SH" "$R" >/dev/null
+	printf 'SEGMENT_API_TOKEN=%s\n' "$TOKEN" >>"$R/README.md"
+	# nothing staged: the leak is only in the temporary index of commit -a
+	run git -C "$R" commit -a -m "leak via -a"
+	assert_status 1
+	assert_output_contains "README.md:2"
+	run git -C "$R" commit -m "leak via pathspec" README.md
+	assert_status 1
+	assert_output_contains "README.md:2"
+	assert_equal "$(head_of "$R")" "$BASE"
+}
+
 @test "install.sh keeps an existing pre-commit hook, runs it first, and it can still fail the commit" {
 	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
 	local orig
