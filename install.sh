@@ -84,11 +84,11 @@ while [ $# -gt 0 ]; do
 	--global) set_mode global ;;
 	--uninstall) uninstall=1 ;;
 	--sghook)
-		[ $# -ge 2 ] && [ -n "$2" ] || usage_error "--sghook needs a path"
+		if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "--sghook needs a path"; fi
 		opt_sghook=$2; shift ;;
 	--sghook=*) opt_sghook=${1#--sghook=}; [ -n "$opt_sghook" ] || usage_error "--sghook needs a path" ;;
 	--prefix)
-		[ $# -ge 2 ] && [ -n "$2" ] || usage_error "--prefix needs a directory"
+		if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "--prefix needs a directory"; fi
 		prefix=$2; shift ;;
 	--prefix=*) prefix=${1#--prefix=}; [ -n "$prefix" ] || usage_error "--prefix needs a directory" ;;
 	--) shift; break ;;
@@ -100,7 +100,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ $# -gt 0 ]; then
-	[ $# -eq 1 ] && [ "$have_target" = 0 ] || usage_error "only one repository may be given"
+	if [ $# -ne 1 ] || [ "$have_target" = 1 ]; then usage_error "only one repository may be given"; fi
 	target=$1; have_target=1
 fi
 [ -n "$mode" ] || mode=repo
@@ -301,9 +301,9 @@ repo_hooks_dir() {
 global_default_dir() { printf '%s/sghook/hooks\n' "${XDG_CONFIG_HOME:-$HOME/.config}"; }
 
 expand_tilde() {
+	# shellcheck disable=SC2088
 	case $1 in
 	"~") printf '%s\n' "$HOME" ;;
-	# shellcheck disable=SC2088
 	"~/"*) printf '%s/%s\n' "$HOME" "${1#\~/}" ;;
 	*) printf '%s\n' "$1" ;;
 	esac
