@@ -608,3 +608,35 @@ EOF
 	assert_status 2
 	assert_one_error_line
 }
+
+# A shallow clone lacks the parents of its boundary commits: the scan may
+# judge what it can see, or stop; it must never pass a token silently.
+make_shallow_clone() {
+	plant a.txt 'a
+' "a"
+	plant k.env "KEY=$(new_token)
+" "leak"
+	git clone -q --depth "$1" "file://$REPO" "$BATS_TEST_TMPDIR/shallow"
+	cd "$BATS_TEST_TMPDIR/shallow"
+	[ -f .git/shallow ]
+}
+
+@test "a range in a shallow clone reports the token or stops (exit 2), never exits 0" {
+	make_shallow_clone 2
+	run_sghook --check-range HEAD~1..HEAD --format json
+	case $status in
+	1) assert_json "length == 1 and .[0].path == \"k.env\"" ;;
+	2) assert_one_error_line ;;
+	*) fail_with "a shallow clone's range passed" ;;
+	esac
+}
+
+@test "all the history of a shallow clone reports the token or stops (exit 2), never exits 0" {
+	make_shallow_clone 1
+	run_sghook --check-range HEAD --format json
+	case $status in
+	1) assert_json "any(.[]; .path == \"k.env\")" ;;
+	2) assert_one_error_line ;;
+	*) fail_with "a shallow clone's history passed" ;;
+	esac
+}

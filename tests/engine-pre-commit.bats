@@ -366,6 +366,66 @@ B=2
 	assert_commit_refused app.cfg:2
 }
 
+# topic commits app.cfg with a token (before sghook, --no-verify); main
+# changes the same line, so that merging topic stops on a conflict.
+make_conflicting_topic_with_token() {
+	plant app.cfg 'value = 0
+' "base cfg"
+	git checkout -q -b topic
+	printf 'value = 1\nsegment_token = "%s"\n' "$SEED_TOKEN" >app.cfg
+	git add app.cfg
+	commit_unchecked "topic: token"
+	git checkout -q main
+	echo 'value = 2' >app.cfg
+	git add app.cfg
+	commit_unchecked "main: value"
+}
+
+@test "concluding a conflicted merge does not re-report a token the merged branch already has" {
+	make_conflicting_topic_with_token
+	run git merge topic
+	assert_status 1
+	printf 'value = 2\nsegment_token = "%s"\n' "$SEED_TOKEN" >app.cfg
+	git add app.cfg
+	try_commit "merge topic"
+	assert_commit_accepted
+	# --check-range agrees about the merge commit it made.
+	run_sghook --check-range topic..main
+	assert_status 0
+}
+
+@test "concluding a merge --no-commit does not re-report a token the merged branch already has" {
+	git checkout -q -b topic
+	plant creds.env "SEGMENT_API_TOKEN=$SEED_TOKEN
+" "topic: token"
+	git checkout -q main
+	plant other.txt 'other
+' "main work"
+	git merge -q --no-ff --no-commit topic
+	try_commit "merge topic"
+	assert_commit_accepted
+}
+
+@test "concluding a merge still refuses a token that neither side had" {
+	make_conflicting_topic_with_token
+	run git merge topic
+	assert_status 1
+	printf 'value = 2\nsegment_token = "%s"\nkey = "%s"\n' "$SEED_TOKEN" "$(new_token)" >app.cfg
+	git add app.cfg
+	try_commit "merge topic"
+	assert_commit_refused app.cfg:3
+	assert_stderr_not_contains "app.cfg:2"
+}
+
+@test "a commit in a linked worktree (git worktree add) is refused" {
+	git worktree add -q "$BATS_TEST_TMPDIR/wt" -b wt
+	cd "$BATS_TEST_TMPDIR/wt"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >wt.env
+	git add wt.env
+	try_commit "in a worktree"
+	assert_commit_refused wt.env:1
+}
+
 @test "sghook --pre-commit works from a subdirectory of the work tree" {
 	mkdir -p sub/dir
 	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >sub/dir/x.env
@@ -485,6 +545,24 @@ B=2
 	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >fixtures/sample.env
 	printf 'fixtures/\n' >.sghookignore
 	git add .sghookignore fixtures/sample.env
+	try_commit "fixtures"
+	assert_commit_accepted
+}
+
+@test "a .sghookignore directory name without a slash allows the files under it, as in .gitignore" {
+	mkdir -p fixtures
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >fixtures/sample.env
+	printf 'fixtures\n' >.sghookignore
+	git add .sghookignore fixtures/sample.env
+	try_commit "fixtures"
+	assert_commit_accepted
+}
+
+@test "a .sghookignore /dir/sub directory path allows the files under it, as in .gitignore" {
+	mkdir -p test/fixtures
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >test/fixtures/sample.env
+	printf '/test/fixtures\n' >.sghookignore
+	git add .sghookignore test/fixtures/sample.env
 	try_commit "fixtures"
 	assert_commit_accepted
 }
