@@ -673,6 +673,15 @@ make_conflicting_topic_with_token() {
 	assert_stderr_contains "sourcegraph-access-token"
 }
 
+@test "a Sourcegraph sgp_<16 hex>_<40 hex> token is reported as sourcegraph-access-token" {
+	printf 'token: sgp_0123456789abcdef_%s\n' "${SOURCEGRAPH_TOKEN#sgp_}" >src.yml
+	git add src.yml
+	try_commit "sourcegraph"
+	assert_commit_refused src.yml:1
+	assert_stderr_contains "sourcegraph-access-token"
+	assert_stderr_not_contains "segment-public-api-token"
+}
+
 @test "JSON from --pre-commit has rule, path, line, a null commit, a redacted secret and a fingerprint" {
 	need_jq
 	printf 'a\nb\nexport SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >env.sh
@@ -714,4 +723,64 @@ make_conflicting_topic_with_token() {
 	run_sghook --pre-commit
 	assert_status 2
 	assert_one_error_line
+}
+
+# ------------------------------------------------------- index formats
+
+@test "a token is refused in a repository whose index is version 4" {
+	git update-index --index-version 4
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >v4.env
+	git add v4.env
+	try_commit "v4"
+	assert_commit_refused v4.env:1
+}
+
+@test "a token is refused in a split-index repository (never let through)" {
+	git config core.splitIndex true
+	git update-index --split-index
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >split.env
+	git add split.env
+	try_commit "split"
+	assert_status 1
+	assert_stderr_contains "sghook: "
+	assert_equal "$(head_id)" "$HEAD_BEFORE"
+}
+
+@test "a clean commit is accepted in a split-index repository (core.splitIndex)" {
+	git config core.splitIndex true
+	git update-index --split-index
+	echo clean >clean.txt
+	git add clean.txt
+	try_commit "split, clean"
+	assert_commit_accepted
+}
+
+@test "a token is refused in a sparse-index checkout (never let through)" {
+	mkdir -p in out
+	echo 1 >in/a.txt
+	echo 2 >out/b.txt
+	git add in out
+	commit_unchecked "dirs"
+	git sparse-checkout init --cone --sparse-index
+	git sparse-checkout set in
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >in/t.env
+	git add in/t.env
+	try_commit "sparse"
+	assert_status 1
+	assert_stderr_contains "sghook: "
+	assert_equal "$(head_id)" "$HEAD_BEFORE"
+}
+
+@test "a clean commit is accepted in a sparse-index checkout (index.sparse)" {
+	mkdir -p in out
+	echo 1 >in/a.txt
+	echo 2 >out/b.txt
+	git add in out
+	commit_unchecked "dirs"
+	git sparse-checkout init --cone --sparse-index
+	git sparse-checkout set in
+	echo clean >in/c.txt
+	git add in/c.txt
+	try_commit "sparse, clean"
+	assert_commit_accepted
 }
