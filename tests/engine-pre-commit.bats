@@ -333,6 +333,65 @@ B=2
 	assert_commit_refused app.js:2
 }
 
+@test "git commit -a from a subdirectory is refused" {
+	mkdir -p src/lib
+	plant src/lib/conf.js 'const a = 1;
+' "conf"
+	printf 'const segmentApiToken = "%s";\n' "$SEED_TOKEN" >>src/lib/conf.js
+	cd src/lib
+	try_commit "from a subdirectory" -a
+	assert_commit_refused src/lib/conf.js:2
+}
+
+@test "git -C DIR commit PATH is refused" {
+	mkdir -p src
+	plant src/conf.js 'const a = 1;
+' "conf"
+	printf 'const segmentApiToken = "%s";\n' "$SEED_TOKEN" >>src/conf.js
+	HEAD_BEFORE=$(git -C "$REPO" rev-parse HEAD)
+	run --separate-stderr git -C "$REPO/src" commit -m "with -C" -- conf.js
+	assert_status 1
+	assert_stderr_contains "  src/conf.js:2  "
+	assert_equal "$(git -C "$REPO" rev-parse HEAD)" "$HEAD_BEFORE"
+}
+
+# A repository whose work tree is elsewhere, as dotfiles are kept:
+# git --git-dir=D --work-tree=W, which hooks see as GIT_DIR and GIT_WORK_TREE.
+make_separate_work_tree() {
+	git init -q --bare "$BATS_TEST_TMPDIR/dotfiles.git"
+	mkdir -p "$BATS_TEST_TMPDIR/dotfiles.git/hooks"
+	cp "$REPO/.git/hooks/pre-commit" "$BATS_TEST_TMPDIR/dotfiles.git/hooks/pre-commit"
+	mkdir -p "$BATS_TEST_TMPDIR/home"
+	cd "$BATS_TEST_TMPDIR/home"
+	dot() { git --git-dir="$BATS_TEST_TMPDIR/dotfiles.git" --work-tree=. "$@"; }
+	echo 'alias ll="ls -l"' >.bashrc
+	dot add .bashrc
+	dot commit -q --no-verify -m "bashrc"
+}
+
+@test "a clean commit with --git-dir and --work-tree (GIT_WORK_TREE) is accepted" {
+	make_separate_work_tree
+	echo 'set -o vi' >>.bashrc
+	dot add .bashrc
+	HEAD_BEFORE=$(dot rev-parse HEAD)
+	run --separate-stderr dot commit -m "vi mode"
+	assert_status 0
+	assert_stderr_not_contains "sghook"
+	[ "$(dot rev-parse HEAD)" != "$HEAD_BEFORE" ] || fail_with "HEAD did not move"
+}
+
+@test "a token committed with --git-dir and --work-tree (GIT_WORK_TREE) is refused as a finding" {
+	make_separate_work_tree
+	printf 'export SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >>.bashrc
+	dot add .bashrc
+	HEAD_BEFORE=$(dot rev-parse HEAD)
+	run --separate-stderr dot commit -m "token"
+	assert_status 1
+	assert_stderr_contains "sghook: commit refused: it would add 1 secret"
+	assert_stderr_contains "  .bashrc:2  "
+	assert_equal "$(dot rev-parse HEAD)" "$HEAD_BEFORE"
+}
+
 @test "a token only in the work tree does not block a commit of the staged version" {
 	echo 'A=1' >app.env
 	git add app.env
