@@ -233,16 +233,17 @@ static int config_bool(git_config *cfg, const char *key, int dflt)
 	return cfg && git_config_get_bool(&v, cfg, key) == 0 ? v : dflt;
 }
 
-static void progress(size_t done, size_t total, void *payload)
+static void progress(const char *what, size_t done, size_t total,
+	void *payload)
 {
 	int *last = payload;
 	int pct = (int)(done * 100 / (total ? total : 1));
 
 	if (pct == *last && done != total)
 		return;
-	*last = pct;
-	fprintf(stderr, "\rScanning commits: %d%% (%zu/%zu)%s", pct, done,
-		total, done == total ? ", done.\n" : "");
+	*last = done == total ? -1 : pct;
+	fprintf(stderr, "\r%s: %d%% (%zu/%zu)%s", what, pct, done, total,
+		done == total ? ", done.\n" : "");
 }
 
 static void scan_opts_init(sghook_scan_opts *so, const options *o,
@@ -534,7 +535,9 @@ static int run_push(const options *o, git_repository *repo,
 	const sghook_rules *rules, git_config *cfg, int pre_push)
 {
 	push_input in = {{0}, {0}, NULL, 0};
-	sghook_oids ids = {0};
+	sghook_oids ids = {0}, others = {0};
+	sghook_scan_opts so;
+	size_t i;
 	sghook_findings found = {0};
 	const char *reason = bypass_reason();
 	char glob[512], head[200];
@@ -552,10 +555,15 @@ static int run_push(const options *o, git_repository *repo,
 		return EXIT_ERROR;
 	}
 	if (read_push_input(&in, pre_push) < 0 ||
-	    sghook_walk_new(&ids, repo, in.tips.ids, in.tips.count,
+	    sghook_walk_new(&ids, &others, repo, in.tips.ids, in.tips.count,
 	    in.hide.ids, in.hide.count, pre_push ? glob : "refs/*") < 0 ||
 	    judge(o, repo, rules, &ids, &found) < 0)
 		goto done;
+	/* A tag of a tree or a blob brings content without a commit. */
+	scan_opts_init(&so, o, rules);
+	for (i = 0; i < others.count; i++)
+		if (sghook_scan_object(&found, repo, &others.ids[i], &so) < 0)
+			goto done;
 	if (found.count && reason && !pre_push) {
 		if (config_bool(cfg, "sghook.allowBypass", 0)) {
 			if (!*reason) {
@@ -597,6 +605,7 @@ done:
 	sghook_oids_free(&in.hide);
 	free(in.refs);
 	sghook_oids_free(&ids);
+	sghook_oids_free(&others);
 	sghook_findings_clear(&found);
 	return rc;
 }
@@ -815,6 +824,14 @@ int main(int argc, char **argv)
 	if (parse_args(&o, argc, argv) < 0)
 		goto done;
 	git_libgit2_init();
+	/*
+	 * Every tree and blob of a range is read once, so libgit2's object
+	 * cache would only hold memory; small pack windows keep the resident
+	 * set small on big repositories.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)128 << 20);
 	if (o.mode != MODE_SCAN) {
 		if (open_repo(&repo) < 0 ||
 		    git_repository_config_snapshot(&cfg, repo) < 0) {

@@ -1,17 +1,24 @@
 /*
  * What a change adds.
  *
- * Every new blob is read once per run and tested for the rules' keywords
- * (memmem) before any regular expression runs; only a blob holding a
- * blocking match is looked at further. Such a match is new when no
- * parent's version of the file (found through rename and copy detection)
- * already holds the same secret: a deleted line, a kept line, a moved or
- * re-indented line and a renamed or copied file add no secret, and a merge
- * adds only what none of its parents had.
+ * A secret in a commit is new when no parent's version of its file (found
+ * through rename and copy detection) already holds it. So a deleted line,
+ * a kept line, a moved or re-indented line and a renamed or copied file add
+ * nothing, and a merge adds only what none of its parents had.
  *
- * Commits are spread over worker threads, each with its own repository
- * handle (libgit2 objects are not shared between threads); the blob cache
- * is shared under a lock.
+ * Commits are judged in two passes, because leaks are rare and reading the
+ * new blobs is the cost that cannot be avoided:
+ *
+ *  1. Walk the trees of every commit, each tree once, and list every blob
+ *     once; worker threads (each with its own repository handle, as
+ *     libgit2 wants) read each blob once, test it for the rules' keywords
+ *     with memmem and only then run the regular expressions.
+ *  2. Only when some blob holds a blocking match: for each commit whose tree
+ *     holds such a blob, compare it with its parents, descending only into
+ *     subtrees that hold one, and judge those files.
+ *
+ * A range that adds no secret, the common case, costs one pass over its
+ * trees and blobs, and no diff at all.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -20,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "oidmap.h"
 #include "sghook.h"
 
 typedef struct {
@@ -35,21 +43,9 @@ typedef struct {
 	blob_hit hits[];
 } blob_result;
 
-typedef struct {
-	git_oid id;
-	blob_result *res;  /* NULL: nothing blocking in this blob */
-	int used;
-} cache_slot;
-
-typedef struct {
-	cache_slot *slots;
-	size_t cap, count;
-	pthread_mutex_t lock;
-} blob_cache;
-
+/* Per thread: a repository handle and matching state. */
 typedef struct {
 	const sghook_scan_opts *opts;
-	blob_cache *cache;
 	git_repository *repo;
 	git_odb *odb;
 	sghook_matcher *matcher;
@@ -57,19 +53,32 @@ typedef struct {
 	size_t ntmp, alloc;
 } worker;
 
+/*
+ * Every blob of a run, each once, and what it holds. The walking thread
+ * appends while workers scan what it has published, so entries live in
+ * blocks that never move.
+ */
+#define BLOCK 4096
+#define MAX_BLOCKS 65536
+
+typedef struct {
+	git_oid id;
+	blob_result *res;       /* NULL: nothing blocking */
+} blob_entry;
+
+typedef struct {
+	sghook_oidmap index;    /* blob id -> position; the walker's own */
+	blob_entry **blocks;
+	size_t count;           /* appended so far, by the walker */
+	atomic_size_t published;
+	atomic_int walk_done;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+} blob_set;
+
 static const git_oid empty_blob = {{
 	0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
 	0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91 }};
-
-/* ---- blob cache ------------------------------------------------------- */
-
-static size_t slot_of(const blob_cache *c, const git_oid *id)
-{
-	size_t h;
-
-	memcpy(&h, id->id, sizeof(h));
-	return h & (c->cap - 1);
-}
 
 static void result_free(blob_result *r)
 {
@@ -82,95 +91,75 @@ static void result_free(blob_result *r)
 	free(r);
 }
 
-static int cache_init(blob_cache *c)
+static blob_entry *blobs_at(const blob_set *b, size_t i)
 {
-	c->cap = 4096;
-	c->count = 0;
-	if (!(c->slots = calloc(c->cap, sizeof(*c->slots))))
-		return sghook_error_set("out of memory");
-	pthread_mutex_init(&c->lock, NULL);
-	return 0;
+	return &b->blocks[i / BLOCK][i % BLOCK];
 }
 
-static void cache_free(blob_cache *c)
+static int blobs_init(blob_set *b)
+{
+	memset(b, 0, sizeof(*b));
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->more, NULL);
+	if (!(b->blocks = calloc(MAX_BLOCKS, sizeof(*b->blocks))))
+		return sghook_error_set("out of memory");
+	return sghook_oidmap_init(&b->index);
+}
+
+static void blobs_free(blob_set *b)
 {
 	size_t i;
 
-	for (i = 0; i < c->cap; i++)
-		result_free(c->slots[i].res);
-	free(c->slots);
-	pthread_mutex_destroy(&c->lock);
+	for (i = 0; i < b->count; i++)
+		result_free(blobs_at(b, i)->res);
+	for (i = 0; b->blocks && i < MAX_BLOCKS && b->blocks[i]; i++)
+		free(b->blocks[i]);
+	free(b->blocks);
+	sghook_oidmap_free(&b->index);
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->more);
 }
 
-/* Caller holds the lock. */
-static cache_slot *cache_find(blob_cache *c, const git_oid *id)
+static int blobs_add(blob_set *b, const git_oid *id)
 {
-	size_t i = slot_of(c, id);
+	int error = sghook_oidmap_put(&b->index, id, (uint32_t)b->count);
 
-	while (c->slots[i].used) {
-		if (git_oid_equal(&c->slots[i].id, id))
-			return &c->slots[i];
-		i = (i + 1) & (c->cap - 1);
-	}
-	return &c->slots[i];
-}
-
-static int cache_grow(blob_cache *c)
-{
-	cache_slot *old = c->slots;
-	size_t oldcap = c->cap, i;
-
-	if (!(c->slots = calloc(oldcap * 2, sizeof(*c->slots)))) {
-		c->slots = old;
+	if (error != 0)
+		return error < 0 ? error : 0;  /* 1: listed already */
+	if (b->count / BLOCK >= MAX_BLOCKS || b->count >= UINT32_MAX - 1)
+		return sghook_error_set("more blobs than sghook can hold");
+	if (!b->blocks[b->count / BLOCK] &&
+	    !(b->blocks[b->count / BLOCK] = malloc(BLOCK * sizeof(blob_entry))))
 		return sghook_error_set("out of memory");
-	}
-	c->cap = oldcap * 2;
-	for (i = 0; i < oldcap; i++)
-		if (old[i].used)
-			*cache_find(c, &old[i].id) = old[i];
-	free(old);
+	git_oid_cpy(&blobs_at(b, b->count)->id, id);
+	blobs_at(b, b->count)->res = NULL;
+	b->count++;
 	return 0;
 }
 
-/*
- * Looks a blob up; returns 1 and its result when known. Two threads may
- * scan the same blob at once: the first to store wins, which is harmless.
- */
-static int cache_get(blob_cache *c, const git_oid *id, blob_result **out)
+/* Hands what the walker listed to the workers. */
+static void blobs_publish(blob_set *b, int done)
 {
-	cache_slot *s;
-	int found;
-
-	pthread_mutex_lock(&c->lock);
-	s = cache_find(c, id);
-	found = s->used;
-	if (found)
-		*out = s->res;
-	pthread_mutex_unlock(&c->lock);
-	return found;
+	pthread_mutex_lock(&b->lock);
+	atomic_store(&b->published, b->count);
+	if (done)
+		atomic_store(&b->walk_done, 1);
+	pthread_cond_broadcast(&b->more);
+	pthread_mutex_unlock(&b->lock);
 }
 
-static int cache_put(blob_cache *c, const git_oid *id, blob_result **res)
+/* The result of a blob listed in pass 1, or NULL. */
+static blob_result *blobs_result(const blob_set *b, const git_oid *id)
 {
-	cache_slot *s;
-	int error = 0;
+	uint32_t i;
 
-	pthread_mutex_lock(&c->lock);
-	if (c->count * 2 >= c->cap && (error = cache_grow(c)) < 0)
-		goto done;
-	s = cache_find(c, id);
-	if (s->used) {
-		result_free(*res);
-		*res = s->res;
-		goto done;
-	}
-	git_oid_cpy(&s->id, id);
-	s->res = *res;
-	s->used = 1;
-	c->count++;
-done:
-	pthread_mutex_unlock(&c->lock);
-	return error;
+	return sghook_oidmap_get(&b->index, id, &i) && i < b->count ?
+		blobs_at(b, i)->res : NULL;
+}
+
+static int blob_skipped(const git_oid *id)
+{
+	return git_oid_is_zero(id) || git_oid_equal(id, &empty_blob);
 }
 
 /* ---- one blob --------------------------------------------------------- */
@@ -198,7 +187,7 @@ static int collect_hit(const sghook_match *m, void *payload)
 	return 0;
 }
 
-/* Matches in a buffer, as a result the cache can own. */
+/* Blocking matches in a buffer, or NULL when there are none. */
 static int scan_content(blob_result **out, worker *w, const char *buf,
 	size_t len)
 {
@@ -245,289 +234,33 @@ static int read_blob(git_odb_object **out, worker *w, const git_oid *id)
 static int blob_scan(blob_result **out, worker *w, const git_oid *id)
 {
 	git_odb_object *obj = NULL;
-	blob_result *res = NULL;
 	int error;
 
-	if (cache_get(w->cache, id, out))
-		return 0;
 	if ((error = read_blob(&obj, w, id)) < 0)
 		return error;
-	error = scan_content(&res, w, git_odb_object_data(obj),
+	error = scan_content(out, w, git_odb_object_data(obj),
 		git_odb_object_size(obj));
 	git_odb_object_free(obj);
-	if (error < 0)
-		return error;
-	if ((error = cache_put(w->cache, id, &res)) < 0) {
-		result_free(res);
-		return error;
-	}
-	*out = res;
-	return 0;
-}
-
-/* ---- one change ------------------------------------------------------- */
-
-/*
- * One side of a change against one parent: the parent's tree (NULL for
- * the empty tree) and the new tree or index.
- */
-typedef struct {
-	git_tree *old;
-	git_diff *diff;       /* without unmodified files: cheap */
-	git_diff *similar;    /* with renames and copies, made when needed */
-} parent_side;
-
-typedef struct {
-	git_tree *tree;       /* new side: a tree ... */
-	git_index *index;     /* ... or the index */
-} new_side;
-
-static int make_diff(git_diff **out, worker *w, git_tree *old,
-	const new_side *ns, int similar)
-{
-	git_diff_options o;
-	git_diff_find_options fo;
-	int error;
-
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
-	if (similar)
-		o.flags |= GIT_DIFF_INCLUDE_UNMODIFIED;
-	error = ns->index ?
-		git_diff_tree_to_index(out, w->repo, old, ns->index, &o) :
-		git_diff_tree_to_tree(out, w->repo, old, ns->tree, &o);
-	if (error < 0)
-		return sghook_error_from_git("cannot diff");
-	if (!similar)
-		return 0;
-	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES |
-		GIT_DIFF_FIND_COPIES_FROM_UNMODIFIED |
-		GIT_DIFF_FIND_REMOVE_UNMODIFIED;
-	if (git_diff_find_similar(*out, &fo) < 0) {
-		git_diff_free(*out);
-		*out = NULL;
-		return sghook_error_from_git("cannot detect renames");
-	}
-	return 0;
-}
-
-static const git_diff_delta *delta_for(git_diff *diff, const char *path)
-{
-	size_t i, n = git_diff_num_deltas(diff);
-	const git_diff_delta *d;
-
-	for (i = 0; i < n; i++) {
-		d = git_diff_get_delta(diff, i);
-		if (d->status != GIT_DELTA_DELETED &&
-		    !strcmp(d->new_file.path, path))
-			return d;
-	}
-	return NULL;
-}
-
-/*
- * Which version of `path` the parent had: sets *old to its blob id, or to
- * NULL when the parent had nothing the file came from. Returns 1 when the
- * file is unchanged against this parent (it adds nothing).
- */
-static int parent_version(const git_oid **old, worker *w, parent_side *p,
-	const new_side *ns, const char *path)
-{
-	const git_diff_delta *d = delta_for(p->diff, path);
-	int error;
-
-	*old = NULL;
-	if (!d)
-		return 1;
-	if (d->status != GIT_DELTA_ADDED) {
-		*old = &d->old_file.id;
-		return 0;
-	}
-	/* A new path: maybe a file moved or copied from elsewhere. */
-	if (!p->similar &&
-	    (error = make_diff(&p->similar, w, p->old, ns, 1)) < 0)
-		return error;
-	d = delta_for(p->similar, path);
-	if (d && (d->status == GIT_DELTA_RENAMED ||
-	    d->status == GIT_DELTA_COPIED))
-		*old = &d->old_file.id;
-	return 0;
-}
-
-static int load_ignore(sghook_ignore **out, worker *w, const new_side *ns)
-{
-	git_odb_object *obj = NULL;
-	const git_index_entry *ie;
-	git_tree_entry *te = NULL;
-	const git_oid *id = NULL;
-	int error;
-
-	*out = NULL;
-	if (ns->index) {
-		if ((ie = git_index_get_bypath(ns->index, ".sghookignore", 0)))
-			id = &ie->id;
-	} else if (git_tree_entry_bypath(&te, ns->tree, ".sghookignore") == 0) {
-		if (git_tree_entry_type(te) == GIT_OBJECT_BLOB)
-			id = git_tree_entry_id(te);
-	}
-	if (!id) {
-		git_tree_entry_free(te);
-		return 0;
-	}
-	if ((error = read_blob(&obj, w, id)) == 0)
-		error = sghook_ignore_parse(out, git_odb_object_data(obj),
-			git_odb_object_size(obj));
-	git_odb_object_free(obj);
-	git_tree_entry_free(te);
 	return error;
-}
-
-static int report_hit(sghook_findings *out, const blob_hit *h,
-	const char *path, const git_oid *commit, const sghook_ignore *ig)
-{
-	sghook_finding f;
-
-	memset(&f, 0, sizeof(f));
-	f.rule = h->rule;
-	f.path = (char *)path;
-	f.line = h->line;
-	f.column = h->column;
-	f.secret = h->secret;
-	f.tier = h->tier;
-	if (commit) {
-		git_oid_cpy(&f.commit, commit);
-		f.has_commit = 1;
-	}
-	sghook_finding_fingerprint(&f);
-	if (ig && sghook_ignore_allows(ig, path, f.fingerprint))
-		return 0;
-	return sghook_findings_add(out, &f);
-}
-
-/* Holds the secret already? Reads the old blob at most once per file. */
-static int old_holds(worker *w, const git_oid *old, git_odb_object **cache,
-	const blob_hit *h)
-{
-	if (!old)
-		return 0;
-	if (!*cache && read_blob(cache, w, old) < 0)
-		return -1;
-	return memmem(git_odb_object_data(*cache), git_odb_object_size(*cache),
-		h->secret, h->secret_len) != NULL;
-}
-
-static int judge_change(sghook_findings *out, worker *w, parent_side *ps,
-	size_t nparents, const new_side *ns, const git_oid *commit)
-{
-	sghook_findings found = {0};
-	sghook_ignore *ig = NULL;
-	git_odb_object **olds = NULL;
-	const git_oid **oldid = NULL;
-	const git_diff_delta *d;
-	blob_result *res;
-	size_t i, j, k, n = git_diff_num_deltas(ps[0].diff);
-	int error = 0, unchanged, held;
-
-	if (!(olds = calloc(nparents, sizeof(*olds))) ||
-	    !(oldid = calloc(nparents, sizeof(*oldid)))) {
-		error = sghook_error_set("out of memory");
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		d = git_diff_get_delta(ps[0].diff, i);
-		if (d->status == GIT_DELTA_DELETED ||
-		    d->new_file.mode == GIT_FILEMODE_COMMIT ||
-		    git_oid_is_zero(&d->new_file.id) ||
-		    git_oid_equal(&d->new_file.id, &empty_blob))
-			continue;
-		if ((error = blob_scan(&res, w, &d->new_file.id)) < 0)
-			goto done;
-		if (!res)
-			continue;
-		unchanged = 0;
-		for (j = 0; j < nparents && !unchanged; j++) {
-			error = parent_version(&oldid[j], w, &ps[j], ns,
-				d->new_file.path);
-			if (error < 0)
-				goto done;
-			unchanged = error == 1;
-		}
-		error = 0;
-		for (k = 0; k < res->n && !unchanged; k++) {
-			for (j = 0, held = 0; j < nparents && !held; j++) {
-				held = old_holds(w, oldid[j], &olds[j],
-					&res->hits[k]);
-				if (held < 0) {
-					error = SGHOOK_ERROR;
-					goto done;
-				}
-			}
-			if (!held && (error = report_hit(&found, &res->hits[k],
-			    d->new_file.path, commit, NULL)) < 0)
-				goto done;
-		}
-		for (j = 0; j < nparents; j++) {
-			git_odb_object_free(olds[j]);
-			olds[j] = NULL;
-		}
-	}
-	if (found.count == 0)
-		goto done;
-	if (w->opts->use_ignore_file && (error = load_ignore(&ig, w, ns)) < 0)
-		goto done;
-	for (i = 0; i < found.count; i++) {
-		sghook_finding *f = &found.items[i];
-
-		if (ig && sghook_ignore_allows(ig, f->path, f->fingerprint))
-			continue;
-		if ((error = sghook_findings_add(out, f)) < 0)
-			goto done;
-	}
-done:
-	if (olds)
-		for (j = 0; j < nparents; j++)
-			git_odb_object_free(olds[j]);
-	free(olds);
-	free(oldid);
-	sghook_ignore_free(ig);
-	sghook_findings_clear(&found);
-	return error;
-}
-
-static void sides_free(parent_side *ps, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		git_tree_free(ps[i].old);
-		git_diff_free(ps[i].diff);
-		git_diff_free(ps[i].similar);
-	}
-	free(ps);
 }
 
 /* ---- workers ---------------------------------------------------------- */
 
 static int worker_open(worker *w, const sghook_scan_opts *opts,
-	blob_cache *cache, git_repository *repo)
+	git_repository *repo)
 {
-	int error;
-
 	memset(w, 0, sizeof(*w));
 	w->opts = opts;
-	w->cache = cache;
 	if (repo) {
 		w->repo = repo;
 	} else if (git_repository_open_ext(&w->repo, opts->repo_path,
 	    opts->open_flags, NULL) < 0) {
+		w->repo = NULL;
 		return sghook_error_from_git("cannot open repository");
 	}
 	if (git_repository_odb(&w->odb, w->repo) < 0)
 		return sghook_error_from_git("cannot open object database");
-	if ((error = sghook_matcher_new(&w->matcher, opts->rules)) < 0)
-		return error;
-	return 0;
+	return sghook_matcher_new(&w->matcher, opts->rules);
 }
 
 static void worker_close(worker *w, int own_repo)
@@ -543,100 +276,112 @@ static void worker_close(worker *w, int own_repo)
 		git_repository_free(w->repo);
 }
 
-static int judge_commit(sghook_findings *out, worker *w, const git_oid *id)
+/* ---- pass 1: every blob once, on every core --------------------------- */
+
+#define TREE_MARK 0
+
+static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
+	const git_oid *id)
 {
-	git_commit *c = NULL, *parent = NULL;
-	parent_side *ps = NULL;
-	new_side ns = {0};
-	size_t np, i, nsides;
-	char hex[GIT_OID_HEXSZ + 1];
-	int error = SGHOOK_ERROR;
+	git_tree *tree = NULL;
+	const git_tree_entry *e;
+	size_t i, n;
+	int error = 0;
 
-	git_oid_tostr(hex, sizeof(hex), id);
-	if (git_commit_lookup(&c, w->repo, id) < 0 ||
-	    git_commit_tree(&ns.tree, c) < 0) {
-		sghook_error_from_git(hex);
-		goto done;
+	if ((error = sghook_oidmap_put(trees, id, TREE_MARK)) != 0)
+		return error < 0 ? error : 0;  /* 1: seen already */
+	if (git_tree_lookup(&tree, repo, id) < 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), id);
+		return sghook_error_from_git(hex);
 	}
-	np = git_commit_parentcount(c);
-	nsides = np ? np : 1;
-	if (!(ps = calloc(nsides, sizeof(*ps)))) {
-		sghook_error_set("out of memory");
-		goto done;
-	}
-	for (i = 0; i < np; i++) {
-		if (git_commit_parent(&parent, c, (unsigned int)i) < 0 ||
-		    git_commit_tree(&ps[i].old, parent) < 0) {
-			sghook_error_from_git(hex);
-			goto done;
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && error == 0; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		switch (git_tree_entry_type(e)) {
+		case GIT_OBJECT_TREE:
+			error = list_tree(b, trees, repo, git_tree_entry_id(e));
+			break;
+		case GIT_OBJECT_BLOB:
+			if (!blob_skipped(git_tree_entry_id(e)))
+				error = blobs_add(b, git_tree_entry_id(e));
+			break;
+		default:
+			break;  /* a submodule's commit is another repository */
 		}
-		git_commit_free(parent);
-		parent = NULL;
 	}
-	for (i = 0; i < nsides; i++)
-		if (make_diff(&ps[i].diff, w, ps[i].old, &ns, 0) < 0)
-			goto done;
-	error = judge_change(out, w, ps, nsides, &ns, id);
-done:
-	if (error < 0 && !strstr(sghook_error_last(), hex)) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
-		sghook_error_set("commit %s: %s", hex, msg);
-	}
-	sides_free(ps, ps ? nsides : 0);
-	git_commit_free(parent);
-	git_tree_free(ns.tree);
-	git_commit_free(c);
+	git_tree_free(tree);
 	return error;
 }
 
 typedef struct {
-	const sghook_oids *ids;
-	sghook_findings *per_commit;
-	atomic_size_t next, done;
-	atomic_int failed;
-	pthread_mutex_t err_lock;
-	char err[512];
 	const sghook_scan_opts *opts;
-	blob_cache cache;
-} pool;
+	blob_set *blobs;
+	atomic_size_t next;
+	atomic_int failed;
+	pthread_mutex_t lock;
+	char err[512];
+} blob_pool;
 
-static void pool_fail(pool *p)
+#define CHUNK 64
+
+static void pool_fail(blob_pool *p)
 {
-	pthread_mutex_lock(&p->err_lock);
+	pthread_mutex_lock(&p->lock);
 	if (!atomic_load(&p->failed))
 		snprintf(p->err, sizeof(p->err), "%s", sghook_error_last());
 	atomic_store(&p->failed, 1);
-	pthread_mutex_unlock(&p->err_lock);
+	pthread_mutex_unlock(&p->lock);
+	/* Wake the workers waiting for blobs, so that they see it. */
+	pthread_mutex_lock(&p->blobs->lock);
+	pthread_cond_broadcast(&p->blobs->more);
+	pthread_mutex_unlock(&p->blobs->lock);
 }
 
-static void pool_work(pool *p, worker *w, int reports)
+/* Waits until [start, start + CHUNK) is listed or the walk is over. */
+static size_t pool_wait(blob_pool *p, size_t start)
 {
-	size_t i, d;
+	blob_set *b = p->blobs;
+	size_t have;
 
-	while (!atomic_load(&p->failed) &&
-	    (i = atomic_fetch_add(&p->next, 1)) < p->ids->count) {
-		if (judge_commit(&p->per_commit[i], w, &p->ids->ids[i]) < 0) {
-			pool_fail(p);
-			return;
+	pthread_mutex_lock(&b->lock);
+	while ((have = atomic_load(&b->published)) < start + CHUNK &&
+	    !atomic_load(&b->walk_done) && !atomic_load(&p->failed))
+		pthread_cond_wait(&b->more, &b->lock);
+	have = atomic_load(&b->published);
+	pthread_mutex_unlock(&b->lock);
+	return have < start + CHUNK ? have : start + CHUNK;
+}
+
+static void pool_work(blob_pool *p, worker *w)
+{
+	size_t i, start, end;
+	blob_entry *e;
+
+	while (!atomic_load(&p->failed)) {
+		start = atomic_fetch_add(&p->next, CHUNK);
+		if ((end = pool_wait(p, start)) <= start)
+			break;
+		for (i = start; i < end; i++) {
+			e = blobs_at(p->blobs, i);
+			if (blob_scan(&e->res, w, &e->id) < 0) {
+				pool_fail(p);
+				return;
+			}
 		}
-		d = atomic_fetch_add(&p->done, 1) + 1;
-		if (reports && p->opts->progress)
-			p->opts->progress(d, p->ids->count,
-				p->opts->progress_payload);
 	}
 }
 
 static void *pool_thread(void *arg)
 {
-	pool *p = arg;
+	blob_pool *p = arg;
 	worker w;
 
-	if (worker_open(&w, p->opts, &p->cache, NULL) < 0)
+	if (worker_open(&w, p->opts, NULL) < 0)
 		pool_fail(p);
 	else
-		pool_work(p, &w, 0);
+		pool_work(p, &w);
 	worker_close(&w, 1);
 	return NULL;
 }
@@ -648,88 +393,551 @@ static int online_cpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-int sghook_scan_commits(sghook_findings *out, git_repository *repo,
+/*
+ * Pass 1: the calling thread walks the trees, newest commit first, while
+ * the other threads scan the blobs it lists; then it scans too.
+ */
+static int list_and_scan(blob_set *b, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
-	pool p;
+	blob_pool p;
 	worker w;
+	sghook_oidmap trees = {0};
+	git_commit *c = NULL;
 	pthread_t *threads = NULL;
 	size_t nthreads, started = 0, i;
-	int error = 0, jobs = opts->jobs > 0 ? opts->jobs : online_cpus();
+	int jobs = opts->jobs > 0 ? opts->jobs : online_cpus();
+	int error;
 
 	memset(&p, 0, sizeof(p));
-	p.ids = ids;
 	p.opts = opts;
-	pthread_mutex_init(&p.err_lock, NULL);
-	if ((error = cache_init(&p.cache)) < 0)
-		goto destroy;
-	if (ids->count && !(p.per_commit = calloc(ids->count,
-	    sizeof(*p.per_commit)))) {
-		error = sghook_error_set("out of memory");
+	p.blobs = b;
+	pthread_mutex_init(&p.lock, NULL);
+	if ((error = sghook_oidmap_init(&trees)) < 0)
 		goto done;
-	}
-	/* Threads pay off only past a handful of commits. */
-	nthreads = (size_t)jobs - 1;
-	if (ids->count < 16)
+	/* A thread costs a repository handle: worth it past a few commits. */
+	nthreads = ids->count > 8 ? (size_t)jobs - 1 : 0;
+	if (nthreads && !(threads = calloc(nthreads, sizeof(*threads))))
 		nthreads = 0;
-	if (nthreads && !(threads = calloc(nthreads, sizeof(*threads)))) {
-		error = sghook_error_set("out of memory");
-		goto done;
-	}
 	for (i = 0; i < nthreads; i++, started++)
 		if (pthread_create(&threads[i], NULL, pool_thread, &p))
 			break;
-	/* The calling thread works too, on the caller's repository. */
-	if ((error = worker_open(&w, opts, &p.cache, repo)) < 0)
-		pool_fail(&p);
-	else
-		pool_work(&p, &w, 1);
-	worker_close(&w, 0);
+	/*
+	 * Newest first: packs keep the newest version of a file whole and
+	 * older ones as deltas against it, so libgit2's delta base cache
+	 * serves most reads in this order.
+	 */
+	for (i = 0; i < ids->count && !atomic_load(&p.failed); i++) {
+		const git_oid *id = &ids->ids[ids->count - 1 - i];
+
+		if (git_commit_lookup(&c, repo, id) < 0) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			git_oid_tostr(hex, sizeof(hex), id);
+			sghook_error_from_git(hex);
+			pool_fail(&p);
+			break;
+		}
+		error = list_tree(b, &trees, repo, git_commit_tree_id(c));
+		git_commit_free(c);
+		c = NULL;
+		if (error < 0) {
+			pool_fail(&p);
+			break;
+		}
+		if (b->count - atomic_load(&b->published) >= CHUNK)
+			blobs_publish(b, 0);
+		if (opts->progress && (i % 64 == 63 || i + 1 == ids->count))
+			opts->progress("Scanning commits", i + 1, ids->count,
+				opts->progress_payload);
+	}
+	sghook_oidmap_free(&trees);
+	blobs_publish(b, 1);
+	/* The calling thread scans too, on the caller's repository. */
+	if (!atomic_load(&p.failed)) {
+		if (worker_open(&w, opts, repo) < 0)
+			pool_fail(&p);
+		else
+			pool_work(&p, &w);
+		worker_close(&w, 0);
+	}
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
-	if (atomic_load(&p.failed)) {
-		error = sghook_error_set("%s", p.err);
-		goto done;
-	}
-	for (i = 0; i < ids->count && error == 0; i++)
-		error = sghook_findings_append(out, &p.per_commit[i]);
+	error = atomic_load(&p.failed) ? sghook_error_set("%s", p.err) : 0;
 done:
-	if (p.per_commit)
-		for (i = 0; i < ids->count; i++)
-			sghook_findings_clear(&p.per_commit[i]);
-	free(p.per_commit);
 	free(threads);
-	cache_free(&p.cache);
-destroy:
-	pthread_mutex_destroy(&p.err_lock);
+	pthread_mutex_destroy(&p.lock);
 	return error;
 }
+
+/* ---- judging one file of a change ------------------------------------- */
+
+/* One parent of a change: its tree (NULL: the empty tree). */
+typedef struct {
+	git_tree *tree;
+	git_diff *similar;   /* renames and copies, made when first needed */
+} parent_side;
+
+/* The new side of a change: a tree or the index. */
+typedef struct {
+	git_tree *tree;
+	git_index *index;
+} new_side;
+
+static int similar_diff(git_diff **out, worker *w, git_tree *old,
+	const new_side *ns)
+{
+	git_diff_options o;
+	git_diff_find_options fo;
+	int error;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES |
+		GIT_DIFF_INCLUDE_UNMODIFIED;
+	error = ns->index ?
+		git_diff_tree_to_index(out, w->repo, old, ns->index, &o) :
+		git_diff_tree_to_tree(out, w->repo, old, ns->tree, &o);
+	if (error < 0)
+		return sghook_error_from_git("cannot diff");
+	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES |
+		GIT_DIFF_FIND_COPIES_FROM_UNMODIFIED |
+		GIT_DIFF_FIND_REMOVE_UNMODIFIED;
+	if (git_diff_find_similar(*out, &fo) < 0) {
+		git_diff_free(*out);
+		*out = NULL;
+		return sghook_error_from_git("cannot detect renames");
+	}
+	return 0;
+}
+
+/*
+ * The parent's version of `path`: *old is its blob, or zero when the
+ * parent had nothing the file came from. Returns 1 when the parent has
+ * the very same content (the change adds nothing against it).
+ */
+static int parent_version(git_oid *old, worker *w, parent_side *p,
+	const new_side *ns, const char *path, const git_oid *id)
+{
+	git_tree_entry *te = NULL;
+	const git_diff_delta *d;
+	size_t i, n;
+	int error = 0;
+
+	memset(old, 0, sizeof(*old));
+	if (!p->tree)
+		return 0;  /* a root commit: everything is new */
+	if ( git_tree_entry_bypath(&te, p->tree, path) == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(old, git_tree_entry_id(te));
+		git_tree_entry_free(te);
+		return git_oid_equal(old, id);
+	}
+	git_tree_entry_free(te);
+	/* A new path: maybe a file moved or copied from elsewhere. */
+	if (!p->similar &&
+	    (error = similar_diff(&p->similar, w, p->tree, ns)) < 0)
+		return error;
+	n = git_diff_num_deltas(p->similar);
+	for (i = 0; i < n; i++) {
+		d = git_diff_get_delta(p->similar, i);
+		if ((d->status == GIT_DELTA_RENAMED ||
+		     d->status == GIT_DELTA_COPIED) &&
+		    !strcmp(d->new_file.path, path)) {
+			git_oid_cpy(old, &d->old_file.id);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int report_hit(sghook_findings *out, const blob_hit *h,
+	const char *path, const git_oid *commit)
+{
+	sghook_finding f;
+
+	memset(&f, 0, sizeof(f));
+	f.rule = h->rule;
+	f.path = (char *)path;
+	f.line = h->line;
+	f.column = h->column;
+	f.secret = h->secret;
+	f.tier = h->tier;
+	if (commit) {
+		git_oid_cpy(&f.commit, commit);
+		f.has_commit = 1;
+	}
+	sghook_finding_fingerprint(&f);
+	return sghook_findings_add(out, &f);
+}
+
+/* Does some parent's version of the file hold the secret already? */
+static int held_before(worker *w, const git_oid *olds, git_odb_object **objs,
+	size_t nparents, const blob_hit *h)
+{
+	size_t j;
+
+	for (j = 0; j < nparents; j++) {
+		if (git_oid_is_zero(&olds[j]))
+			continue;
+		if (!objs[j] && read_blob(&objs[j], w, &olds[j]) < 0)
+			return -1;
+		if (memmem(git_odb_object_data(objs[j]),
+		    git_odb_object_size(objs[j]), h->secret, h->secret_len))
+			return 1;
+	}
+	return 0;
+}
+
+static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
+	size_t nparents, const new_side *ns, const char *path,
+	const git_oid *id, const blob_result *res, const git_oid *commit)
+{
+	git_oid *olds = calloc(nparents, sizeof(*olds));
+	git_odb_object **objs = calloc(nparents, sizeof(*objs));
+	size_t j, k;
+	int error = 0, held;
+
+	if (!olds || !objs) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	for (j = 0; j < nparents; j++) {
+		error = parent_version(&olds[j], w, &ps[j], ns, path, id);
+		if (error != 0) {
+			error = error < 0 ? error : 0;  /* 1: adds nothing */
+			goto done;
+		}
+	}
+	for (k = 0; k < res->n; k++) {
+		if ((held = held_before(w, olds, objs, nparents,
+		    &res->hits[k])) < 0) {
+			error = held;
+			goto done;
+		}
+		if (!held && (error = report_hit(out, &res->hits[k], path,
+		    commit)) < 0)
+			goto done;
+	}
+done:
+	if (objs)
+		for (j = 0; j < nparents; j++)
+			git_odb_object_free(objs[j]);
+	free(objs);
+	free(olds);
+	return error;
+}
+
+/* Drops the findings that .sghookignore of the new version allows. */
+static int apply_ignore(sghook_findings *found, worker *w, const new_side *ns)
+{
+	git_odb_object *obj = NULL;
+	const git_index_entry *ie;
+	git_tree_entry *te = NULL;
+	sghook_ignore *ig = NULL;
+	const git_oid *id = NULL;
+	size_t i, kept = 0;
+	int error = 0;
+
+	if (!w->opts->use_ignore_file || found->count == 0)
+		return 0;
+	if (ns->index) {
+		if ((ie = git_index_get_bypath(ns->index, ".sghookignore", 0)))
+			id = &ie->id;
+	} else if (git_tree_entry_bypath(&te, ns->tree, ".sghookignore") == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
+		id = git_tree_entry_id(te);
+	}
+	if (!id)
+		goto done;
+	if ((error = read_blob(&obj, w, id)) < 0 ||
+	    (error = sghook_ignore_parse(&ig, git_odb_object_data(obj),
+	    git_odb_object_size(obj))) < 0)
+		goto done;
+	for (i = 0; i < found->count; i++) {
+		sghook_finding *f = &found->items[i];
+
+		if (sghook_ignore_allows(ig, f->path, f->fingerprint)) {
+			free(f->path);
+			free(f->secret);
+		} else {
+			found->items[kept++] = *f;
+		}
+	}
+	found->count = kept;
+done:
+	sghook_ignore_free(ig);
+	git_odb_object_free(obj);
+	git_tree_entry_free(te);
+	return error;
+}
+
+static void sides_free(parent_side *ps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		git_tree_free(ps[i].tree);
+		git_diff_free(ps[i].similar);
+	}
+	free(ps);
+}
+
+/* ---- pass 2: commits whose trees hold a blocking blob ------------------ */
+
+typedef struct {
+	const blob_set *blobs;
+	sghook_oidmap dirty;  /* tree id -> 1 holds a blocking blob, 0 not */
+} dirt;
+
+static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id)
+{
+	git_tree *tree = NULL;
+	const git_tree_entry *e;
+	uint32_t v;
+	size_t i, n;
+	int dirty = 0, error;
+
+	if (sghook_oidmap_get(&d->dirty, id, &v))
+		return (int)v;
+	if (git_tree_lookup(&tree, repo, id) < 0)
+		return sghook_error_from_git("cannot read tree");
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && !dirty; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			dirty = blobs_result(d->blobs, git_tree_entry_id(e)) != NULL;
+		else if (git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+		    (dirty = tree_dirty(d, repo, git_tree_entry_id(e))) < 0)
+			break;
+	}
+	git_tree_free(tree);
+	if (dirty < 0)
+		return dirty;
+	if ((error = sghook_oidmap_put(&d->dirty, id, (uint32_t)dirty)) < 0)
+		return error;
+	return dirty;
+}
+
+typedef struct {
+	char **paths;
+	git_oid *ids;
+	size_t count, alloc;
+} file_list;
+
+static void files_free(file_list *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->count; i++)
+		free(f->paths[i]);
+	free(f->paths);
+	free(f->ids);
+	memset(f, 0, sizeof(*f));
+}
+
+static int files_push(file_list *f, const char *path, const git_oid *id)
+{
+	char **p;
+	git_oid *o;
+
+	if (f->count == f->alloc) {
+		f->alloc = f->alloc ? f->alloc * 2 : 8;
+		if (!(p = realloc(f->paths, f->alloc * sizeof(*p))))
+			return sghook_error_set("out of memory");
+		f->paths = p;
+		if (!(o = realloc(f->ids, f->alloc * sizeof(*o))))
+			return sghook_error_set("out of memory");
+		f->ids = o;
+	}
+	if (!(f->paths[f->count] = strdup(path)))
+		return sghook_error_set("out of memory");
+	git_oid_cpy(&f->ids[f->count++], id);
+	return 0;
+}
+
+/*
+ * Files of `tree` whose blob blocks and differs from `old` (NULL: the
+ * empty tree), descending only into subtrees that hold such a blob.
+ */
+static int changed_files(file_list *out, dirt *d, git_repository *repo,
+	git_tree *tree, git_tree *old, const char *prefix)
+{
+	const git_tree_entry *e, *oe;
+	git_tree *sub = NULL, *oldsub = NULL;
+	char *path = NULL;
+	size_t i, n = git_tree_entrycount(tree);
+	int error = 0;
+
+	for (i = 0; i < n && error >= 0; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		oe = old ? git_tree_entry_byname(old, git_tree_entry_name(e)) :
+			NULL;
+		if (oe && git_oid_equal(git_tree_entry_id(oe),
+		    git_tree_entry_id(e)))
+			continue;
+		free(path);
+		if (asprintf(&path, "%s%s", prefix, git_tree_entry_name(e)) < 0) {
+			path = NULL;
+			error = sghook_error_set("out of memory");
+			break;
+		}
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			if (blobs_result(d->blobs, git_tree_entry_id(e)))
+				error = files_push(out, path,
+					git_tree_entry_id(e));
+			continue;
+		}
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;
+		if ((error = tree_dirty(d, repo, git_tree_entry_id(e))) <= 0)
+			continue;
+		if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0) {
+			error = sghook_error_from_git(path);
+			break;
+		}
+		if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&oldsub, repo, git_tree_entry_id(oe)) < 0) {
+			error = sghook_error_from_git(path);
+			break;
+		}
+		{
+			char *dir = NULL;
+
+			if (asprintf(&dir, "%s/", path) < 0)
+				error = sghook_error_set("out of memory");
+			else
+				error = changed_files(out, d, repo, sub,
+					oldsub, dir);
+			free(dir);
+		}
+		git_tree_free(sub);
+		git_tree_free(oldsub);
+		sub = oldsub = NULL;
+	}
+	git_tree_free(sub);
+	git_tree_free(oldsub);
+	free(path);
+	return error < 0 ? error : 0;
+}
+
+static int judge_commit(sghook_findings *out, worker *w, dirt *d,
+	const git_oid *id)
+{
+	git_commit *c = NULL, *parent = NULL;
+	parent_side *ps = NULL;
+	new_side ns = {0};
+	file_list files = {0};
+	sghook_findings found = {0};
+	size_t np = 0, i;
+	char hex[GIT_OID_HEXSZ + 1];
+	int error = SGHOOK_ERROR;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (git_commit_lookup(&c, w->repo, id) < 0 ||
+	    git_commit_tree(&ns.tree, c) < 0) {
+		sghook_error_from_git(hex);
+		goto done;
+	}
+	if ((error = tree_dirty(d, w->repo, git_tree_id(ns.tree))) <= 0)
+		goto done;
+	error = SGHOOK_ERROR;
+	np = git_commit_parentcount(c);
+	if (!(ps = calloc(np ? np : 1, sizeof(*ps)))) {
+		sghook_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < np; i++) {
+		if (git_commit_parent(&parent, c, (unsigned int)i) < 0 ||
+		    git_commit_tree(&ps[i].tree, parent) < 0) {
+			sghook_error_from_git(hex);
+			goto done;
+		}
+		git_commit_free(parent);
+		parent = NULL;
+	}
+	/* A file a merge adds differs from every parent: parent 0 finds it. */
+	if ((error = changed_files(&files, d, w->repo, ns.tree, ps[0].tree,
+	    "")) < 0)
+		goto done;
+	for (i = 0; i < files.count && error == 0; i++)
+		error = judge_file(&found, w, ps, np ? np : 1, &ns,
+			files.paths[i], &files.ids[i],
+			blobs_result(d->blobs, &files.ids[i]), id);
+	if (error == 0)
+		error = apply_ignore(&found, w, &ns);
+	if (error == 0)
+		error = sghook_findings_append(out, &found);
+done:
+	if (error < 0 && !strstr(sghook_error_last(), hex)) {
+		char msg[480];
+
+		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
+		sghook_error_set("commit %s: %s", hex, msg);
+	}
+	sghook_findings_clear(&found);
+	files_free(&files);
+	sides_free(ps, np ? np : (ps ? 1 : 0));
+	git_commit_free(parent);
+	git_tree_free(ns.tree);
+	git_commit_free(c);
+	return error < 0 ? error : 0;
+}
+
+int sghook_scan_commits(sghook_findings *out, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts)
+{
+	blob_set blobs;
+	dirt d = {0};
+	worker w = {0};
+	size_t i, blocking = 0;
+	int error;
+
+	if ((error = blobs_init(&blobs)) < 0 ||
+	    (error = list_and_scan(&blobs, repo, ids, opts)) < 0)
+		goto done;
+	for (i = 0; i < blobs.count; i++)
+		blocking += blobs_at(&blobs, i)->res != NULL;
+	if (blocking == 0)
+		goto done;
+	d.blobs = &blobs;
+	if ((error = sghook_oidmap_init(&d.dirty)) < 0 ||
+	    (error = worker_open(&w, opts, repo)) < 0)
+		goto done;
+	for (i = 0; i < ids->count && error == 0; i++)
+		error = judge_commit(out, &w, &d, &ids->ids[i]);
+done:
+	worker_close(&w, 0);
+	sghook_oidmap_free(&d.dirty);
+	blobs_free(&blobs);
+	return error;
+}
+
+/* ---- the index, and plain buffers ------------------------------------- */
 
 int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	const sghook_scan_opts *opts)
 {
-	blob_cache cache;
 	worker w;
-	parent_side *ps = NULL;
+	parent_side ps = {0};
 	new_side ns = {0};
 	git_object *head = NULL;
+	git_diff *diff = NULL;
+	git_diff_options o;
+	sghook_findings found = {0};
+	const git_diff_delta *d;
+	blob_result *res;
+	size_t i, n;
 	int error, unborn;
 
-	if ((error = cache_init(&cache)) < 0)
-		return error;
-	if ((error = worker_open(&w, opts, &cache, repo)) < 0)
+	if ((error = worker_open(&w, opts, repo)) < 0)
 		goto done;
 	error = SGHOOK_ERROR;
-	if (!(ps = calloc(1, sizeof(*ps)))) {
-		sghook_error_set("out of memory");
-		goto done;
-	}
 	if (git_repository_index(&ns.index, repo) < 0) {
 		sghook_error_from_git("cannot read the index");
 		goto done;
 	}
-	unborn = git_repository_head_unborn(repo);
-	if (unborn < 0) {
+	if ((unborn = git_repository_head_unborn(repo)) < 0) {
 		sghook_error_from_git("cannot read HEAD");
 		goto done;
 	}
@@ -738,18 +946,125 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 			sghook_error_from_git("cannot read HEAD");
 			goto done;
 		}
-		ps[0].old = (git_tree *)head;
+		ps.tree = (git_tree *)head;
 		head = NULL;
 	}
-	if (make_diff(&ps[0].diff, &w, ps[0].old, &ns, 0) < 0)
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
+	if (git_diff_tree_to_index(&diff, repo, ps.tree, ns.index, &o) < 0) {
+		sghook_error_from_git("cannot diff the index");
 		goto done;
-	error = judge_change(out, &w, ps, 1, &ns, NULL);
+	}
+	n = git_diff_num_deltas(diff);
+	error = 0;
+	for (i = 0; i < n && error == 0; i++) {
+		d = git_diff_get_delta(diff, i);
+		if (d->status == GIT_DELTA_DELETED ||
+		    d->new_file.mode == GIT_FILEMODE_COMMIT ||
+		    blob_skipped(&d->new_file.id))
+			continue;
+		if ((error = blob_scan(&res, &w, &d->new_file.id)) < 0 || !res)
+			continue;
+		error = judge_file(&found, &w, &ps, 1, &ns, d->new_file.path,
+			&d->new_file.id, res, NULL);
+		result_free(res);
+	}
+	if (error == 0)
+		error = apply_ignore(&found, &w, &ns);
+	if (error == 0)
+		error = sghook_findings_append(out, &found);
 done:
-	sides_free(ps, ps ? 1 : 0);
+	sghook_findings_clear(&found);
+	git_diff_free(diff);
+	git_diff_free(ps.similar);
+	git_tree_free(ps.tree);
 	git_object_free(head);
 	git_index_free(ns.index);
 	worker_close(&w, 0);
-	cache_free(&cache);
+	return error;
+}
+
+typedef struct {
+	sghook_findings *out;
+	worker *w;
+	int error;
+} tree_scan;
+
+static int scan_tree_entry(const char *root, const git_tree_entry *e,
+	void *payload)
+{
+	tree_scan *ts = payload;
+	blob_result *res = NULL;
+	char *path = NULL;
+	size_t i;
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    blob_skipped(git_tree_entry_id(e)))
+		return 0;
+	if ((ts->error = blob_scan(&res, ts->w, git_tree_entry_id(e))) < 0)
+		return -1;
+	if (res && asprintf(&path, "%s%s", root, git_tree_entry_name(e)) < 0) {
+		path = NULL;
+		ts->error = sghook_error_set("out of memory");
+	}
+	for (i = 0; res && path && i < res->n && ts->error == 0; i++)
+		ts->error = report_hit(ts->out, &res->hits[i], path, NULL);
+	free(path);
+	result_free(res);
+	return ts->error < 0 ? -1 : 0;
+}
+
+int sghook_scan_object(sghook_findings *out, git_repository *repo,
+	const git_oid *id, const sghook_scan_opts *opts)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	blob_result *res = NULL;
+	tree_scan ts = { out, NULL, 0 };
+	worker w;
+	char hex[GIT_OID_HEXSZ + 1], name[GIT_OID_HEXSZ + 8];
+	size_t i;
+	int error;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if ((error = worker_open(&w, opts, repo)) < 0)
+		goto done;
+	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) < 0) {
+		error = sghook_error_from_git(hex);
+		goto done;
+	}
+	while (git_object_type(obj) == GIT_OBJECT_TAG) {
+		if (git_tag_target(&peeled, (git_tag *)obj) < 0) {
+			error = sghook_error_from_git(hex);
+			goto done;
+		}
+		git_object_free(obj);
+		obj = peeled;
+		peeled = NULL;
+	}
+	ts.w = &w;
+	switch (git_object_type(obj)) {
+	case GIT_OBJECT_TREE:
+		if (git_tree_walk((git_tree *)obj, GIT_TREEWALK_PRE,
+		    scan_tree_entry, &ts) < 0)
+			error = ts.error < 0 ? ts.error :
+				sghook_error_from_git(hex);
+		break;
+	case GIT_OBJECT_BLOB:
+		git_oid_tostr(hex, 9, git_object_id(obj));
+		snprintf(name, sizeof(name), "(blob %s)", hex);
+		if ((error = blob_scan(&res, &w, git_object_id(obj))) < 0)
+			break;
+		for (i = 0; res && i < res->n && error == 0; i++)
+			error = report_hit(out, &res->hits[i], name, NULL);
+		break;
+	default:
+		break;  /* a commit goes through sghook_scan_commits() */
+	}
+done:
+	result_free(res);
+	git_object_free(peeled);
+	git_object_free(obj);
+	worker_close(&w, 0);
 	return error;
 }
 
@@ -764,11 +1079,11 @@ int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,
 	memset(&w, 0, sizeof(w));
 	w.opts = opts;
 	if ((error = sghook_matcher_new(&w.matcher, opts->rules)) < 0)
-		return error;
+		goto done;
 	if ((error = scan_content(&res, &w, buf, len)) < 0)
 		goto done;
 	for (i = 0; res && i < res->n && error == 0; i++)
-		error = report_hit(out, &res->hits[i], path, NULL, NULL);
+		error = report_hit(out, &res->hits[i], path, NULL);
 done:
 	result_free(res);
 	worker_close(&w, 0);

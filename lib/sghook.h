@@ -172,12 +172,13 @@ int sghook_walk_range(sghook_oids *out, git_repository *repo,
 /*
  * Commits reachable from `tips` and from none of `hide` nor, when
  * `hide_refs_glob` is set, from any ref matching that glob (all refs
- * the repository has, or a remote's tracking refs). Annotated tags are peeled; tips that are not
- * commits are skipped.
+ * the repository has, or a remote's tracking refs). Annotated tags are
+ * peeled; a tip that leads to a tree or a blob instead of a commit goes
+ * to `others` (when not NULL), to be scanned whole.
  */
-int sghook_walk_new(sghook_oids *out, git_repository *repo,
-	const git_oid *tips, size_t ntips, const git_oid *hide, size_t nhide,
-	const char *hide_refs_glob);
+int sghook_walk_new(sghook_oids *out, sghook_oids *others,
+	git_repository *repo, const git_oid *tips, size_t ntips,
+	const git_oid *hide, size_t nhide, const char *hide_refs_glob);
 
 /* ---- scan.c: what a change adds --------------------------------------- */
 
@@ -188,8 +189,9 @@ typedef struct {
 	/* How workers reopen the repository (libgit2 handles are per thread). */
 	const char *repo_path;
 	unsigned int open_flags;
-	/* Called from the main thread as commits complete, for progress. */
-	void (*progress)(size_t done, size_t total, void *payload);
+	/* Called from the calling thread as work completes, for progress. */
+	void (*progress)(const char *what, size_t done, size_t total,
+		void *payload);
 	void *progress_payload;
 } sghook_scan_opts;
 
@@ -200,10 +202,18 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 /*
  * Each commit judged by what it adds against its parents: a secret counts
  * only when no parent's version of the file (after rename and copy
- * detection) already holds it. Findings come back in the order of `ids`.
+ * detection) already holds it. Findings come back in the order of `ids`;
+ * each blob is read once however many commits hold it.
  */
 int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts);
+
+/*
+ * A tree or blob that a push names without a commit (a tag of it):
+ * every blob in it counts as added. Tags are peeled.
+ */
+int sghook_scan_object(sghook_findings *out, git_repository *repo,
+	const git_oid *id, const sghook_scan_opts *opts);
 
 /* Whole buffer as added content, reported under `path`. */
 int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,

@@ -70,8 +70,10 @@ static int mark_rev(git_revwalk *walk, git_repository *repo, const char *rev)
 
 	if (!rev[hide])
 		return sghook_error_set("empty revision");
-	if (git_revparse(&spec, repo, rev + hide) < 0)
-		return sghook_error_set("unknown revision '%s'", rev);
+	if (git_revparse(&spec, repo, rev + hide) < 0) {
+		sghook_error_set("unknown revision '%s'", rev);
+		return SGHOOK_EINVALID;
+	}
 	if (spec.flags & GIT_REVSPEC_SINGLE) {
 		error = mark(walk, repo, spec.from, hide, rev);
 	} else if (hide) {
@@ -147,9 +149,9 @@ static int hide_ref(const char *name, void *payload)
 	return error;
 }
 
-int sghook_walk_new(sghook_oids *out, git_repository *repo,
-	const git_oid *tips, size_t ntips, const git_oid *hide, size_t nhide,
-	const char *hide_refs_glob)
+int sghook_walk_new(sghook_oids *out, sghook_oids *others,
+	git_repository *repo, const git_oid *tips, size_t ntips,
+	const git_oid *hide, size_t nhide, const char *hide_refs_glob)
 {
 	git_revwalk *walk = NULL;
 	git_object *obj = NULL;
@@ -173,7 +175,10 @@ int sghook_walk_new(sghook_oids *out, git_repository *repo,
 		git_object_free(obj);
 		obj = NULL;
 		if (error < 0) {
-			error = 0;   /* a tag of a tree or blob brings no commit */
+			/* A tag of a tree or blob: no history, only content. */
+			error = others ? oids_push(others, &tips[i]) : 0;
+			if (error < 0)
+				goto done;
 			continue;
 		}
 		if (git_revwalk_push(walk, &id) < 0) {
