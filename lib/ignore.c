@@ -82,9 +82,8 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 			error = push(&ig->fingerprints, &ig->nfp, s,
 				(size_t)(e - s));
 		else
-			error = push(&ig->globs, &ig->nglobs,
-				*s == '/' ? s + 1 : s,
-				(size_t)(e - s) - (*s == '/'));
+			error = push(&ig->globs, &ig->nglobs, s,
+				(size_t)(e - s));
 	}
 	if (error < 0) {
 		sghook_ignore_free(ig);
@@ -95,15 +94,21 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 }
 
 /*
- * A glob without a slash matches a file name at any depth, as in
- * .gitignore; one with a slash matches from the top; "dir/" everything
- * under dir.
+ * As in .gitignore: a glob without a slash matches a file name at any
+ * depth; one with a slash (a leading one included) matches from the top;
+ * "dir/" matches everything under dir.
  */
 static int glob_matches(const char *glob, const char *path)
 {
 	const char *base = strrchr(path, '/');
-	size_t n = strlen(glob);
+	size_t n;
 
+	if (glob[0] == '/') {
+		glob++;
+		if (!strchr(glob, '/') && glob[0])
+			return fnmatch(glob, path, FNM_PATHNAME) == 0;
+	}
+	n = strlen(glob);
 	if (n && glob[n - 1] == '/')
 		return !strncmp(path, glob, n);
 	if (!strchr(glob, '/'))

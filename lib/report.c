@@ -115,12 +115,44 @@ static const char *shown(char *buf, size_t n, const char *secret,
 	return buf;
 }
 
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if (*p == 0xe0) lo = 0xa0;
+	if (*p == 0xed) hi = 0x9f;
+	if (*p == 0xf0) lo = 0x90;
+	if (*p == 0xf4) hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * JSON must be UTF-8 and a git path need not be: bytes that are not UTF-8
+ * become U+FFFD, so that the output stays valid JSON.
+ */
 static void json_string(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
 	fputc('"', fp);
-	for (; *p; p++) {
+	while (*p) {
 		switch (*p) {
 		case '"': fputs("\\\"", fp); break;
 		case '\\': fputs("\\\\", fp); break;
@@ -128,11 +160,19 @@ static void json_string(FILE *fp, const char *s)
 		case '\r': fputs("\\r", fp); break;
 		case '\t': fputs("\\t", fp); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20) {
 				fprintf(fp, "\\u%04x", *p);
-			else
+			} else if (*p < 0x80) {
 				fputc(*p, fp);
+			} else if ((n = utf8_len(p))) {
+				fwrite(p, 1, n, fp);
+				p += n;
+				continue;
+			} else {
+				fputs("\\ufffd", fp);
+			}
 		}
+		p++;
 	}
 	fputc('"', fp);
 }

@@ -250,9 +250,14 @@ static int rule_load(sghook_rule **out, git_config *cfg, const char *id,
 	r = NULL;
 	error = 0;
 done:
-	if (error < 0 && !strstr(sghook_error_last(), id) && r)
-		sghook_error_set("%s: rule %s: %s", source, id,
-			sghook_error_last());
+	if (error < 0 && r && !strstr(sghook_error_last(), source)) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
+		sghook_error_set("%s: rule %s: %s", source, id, msg);
+	}
+	if (error < 0)
+		error = SGHOOK_EINVALID;
 	rule_free(r);
 	free(regex);
 	free(context);
@@ -418,6 +423,10 @@ int sghook_rules_add(sghook_rules *rules, const char *path)
 	if (error < 0)
 		return error;
 	qsort(rules->items, rules->count, sizeof(*rules->items), by_priority);
+	/* Rebuilt, so that a replaced rule's keywords go with it. */
+	for (i = 0; i < rules->nkeywords; i++)
+		free(rules->keywords[i]);
+	rules->nkeywords = 0;
 	for (i = 0; i < rules->count; i++)
 		for (j = 0; j < rules->items[i]->nkeywords; j++)
 			if ((error = add_keyword(&rules->keywords,
