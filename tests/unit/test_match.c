@@ -424,26 +424,34 @@ static void test_a_body_shorter_than_16_never_blocks(void **state)
 
 /* ---- random tier ------------------------------------------------------ */
 
-static void test_a_random_looking_short_body_blocks_without_context(void **state)
+/*
+ * Without context only bodies that look generated block, and the tests
+ * that keep identifiers out also turn away some random bodies: measured,
+ * most must still block (rules/README.md gives the figures).
+ */
+static void test_most_random_looking_short_bodies_block_without_context(void **state)
 {
 	static const size_t lens[] = { 16, 17, 20, 24, 32, 48, 63 };
-	size_t i;
+	size_t i, blocked;
 	int k;
 
 	(void)state;
 	for (i = 0; i < sizeof(lens) / sizeof(*lens); i++) {
-		for (k = 0; k < 10; k++) {
+		for (k = 0, blocked = 0; k < 100; k++) {
 			char *t = mixed_token(lens[i]), *buf = fmt("key=%s\n", t);
 			hits *hs = scan(buf);
 
-			if (hs->n != 1)
-				fail_msg("random %zu-char body did not block: %s",
-					lens[i], t);
-			assert_string_equal(hs->h[0].rule, SEGMENT);
-			assert_string_equal(hs->h[0].tier, "random");
+			if (hs->n == 1) {
+				assert_string_equal(hs->h[0].rule, SEGMENT);
+				assert_string_equal(hs->h[0].tier, "random");
+				blocked++;
+			}
 			free(buf);
 			free(t);
 		}
+		if (blocked < (lens[i] < 24 ? 85u : 95u))
+			fail_msg("only %zu of 100 random %zu-char bodies blocked",
+				blocked, lens[i]);
 	}
 }
 
@@ -885,7 +893,7 @@ int main(void)
 		T(test_segment_on_the_line_below_gives_no_context),
 		T(test_a_short_low_entropy_body_does_not_block_even_with_context),
 		T(test_a_body_shorter_than_16_never_blocks),
-		T(test_a_random_looking_short_body_blocks_without_context),
+		T(test_most_random_looking_short_bodies_block_without_context),
 		T(test_camelcase_words_do_not_block_without_context),
 		T(test_sequential_and_repeated_filler_does_not_block_without_context),
 		T(test_placeholders_never_block_even_with_context),

@@ -409,7 +409,7 @@ static void test_a_pushed_tip_brings_every_commit_no_ref_reaches(void **state)
 	sghook_oids got = { 0 };
 
 	(void)state;
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, NULL, 0,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, NULL, 0,
 		"refs/*"), 0);
 	assert_commits(&got, N1, N2, -1);
 	sghook_oids_free(&got);
@@ -420,7 +420,7 @@ static void test_without_hiding_a_tip_brings_its_whole_history(void **state)
 	sghook_oids got = { 0 };
 
 	(void)state;
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, NULL, 0,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, NULL, 0,
 		NULL), 0);
 	assert_commits(&got, C1, C2, C3, N1, N2, -1);
 	sghook_oids_free(&got);
@@ -432,7 +432,7 @@ static void test_refs_matching_the_glob_hide_their_commits_and_others_do_not(voi
 
 	(void)state;
 	/* Only the feature branch hidden: main's c3 is new to it. */
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, NULL, 0,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, NULL, 0,
 		"refs/heads/feature"), 0);
 	assert_commits(&got, C3, N1, N2, -1);
 	sghook_oids_free(&got);
@@ -445,12 +445,12 @@ static void test_remote_tracking_refs_hide_what_the_remote_has(void **state)
 	(void)state;
 	assert_int_equal(sh("git update-ref refs/remotes/origin/main %s",
 		hexes[N1]), 0);
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, NULL, 0,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, NULL, 0,
 		"refs/remotes/origin/*"), 0);
 	assert_commits(&got, N2, -1);
 	sghook_oids_free(&got);
 	/* Another remote's refs do not count. */
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, NULL, 0,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, NULL, 0,
 		"refs/remotes/upstream/*"), 0);
 	assert_commits(&got, C1, C2, C3, N1, N2, -1);
 	sghook_oids_free(&got);
@@ -465,7 +465,7 @@ static void test_hidden_ids_hide_their_history(void **state)
 	(void)state;
 	git_oid_cpy(&hide[0], &ids[C3]);
 	git_oid_cpy(&hide[1], &ids[F1]);
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, hide, 2,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, hide, 2,
 		NULL), 0);
 	assert_commits(&got, N1, N2, -1);
 	sghook_oids_free(&got);
@@ -479,7 +479,7 @@ static void test_an_unknown_hidden_id_hides_nothing_and_is_no_error(void **state
 	(void)state;
 	assert_int_equal(git_oid_fromstr(&unknown,
 		"1111111111111111111111111111111111111111"), 0);
-	assert_int_equal(sghook_walk_new(&got, repo, &ids[N2], 1, &unknown, 1,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, &unknown, 1,
 		"refs/heads/main"), 0);
 	assert_commits(&got, N1, N2, -1);
 	sghook_oids_free(&got);
@@ -493,7 +493,7 @@ static void test_several_tips_bring_the_union(void **state)
 	(void)state;
 	git_oid_cpy(&tips[0], &ids[N2]);
 	git_oid_cpy(&tips[1], &ids[F2]);
-	assert_int_equal(sghook_walk_new(&got, repo, tips, 2, &ids[C2], 1,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, tips, 2, &ids[C2], 1,
 		NULL), 0);
 	assert_commit_set(&got, C3, N1, N2, F1, F2, -1);
 	sghook_oids_free(&got);
@@ -509,7 +509,7 @@ static void test_an_annotated_tag_tip_is_peeled(void **state)
 	assert_int_equal(git_rev(tag, "v1"), 0);
 	assert_int_equal(git_oid_fromstr(&tag_id, tag), 0);
 	assert_false(git_oid_equal(&tag_id, &ids[C2]));
-	assert_int_equal(sghook_walk_new(&got, repo, &tag_id, 1, &ids[C1], 1,
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &tag_id, 1, &ids[C1], 1,
 		NULL), 0);
 	assert_commits(&got, C2, -1);
 	sghook_oids_free(&got);
@@ -526,7 +526,7 @@ static void test_a_tip_that_is_no_commit_brings_nothing(void **state)
 	assert_int_equal(git_oid_fromstr(&tips[0], hex), 0);
 	assert_int_equal(git_rev(hex, "main^{tree}"), 0);
 	assert_int_equal(git_oid_fromstr(&tips[1], hex), 0);
-	assert_int_equal(sghook_walk_new(&got, repo, tips, 2, NULL, 0, NULL), 0);
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, tips, 2, NULL, 0, NULL), 0);
 	assert_int_equal(got.count, 0);
 	sghook_oids_free(&got);
 }
@@ -539,7 +539,7 @@ static void test_a_missing_tip_is_an_error_naming_it(void **state)
 	(void)state;
 	assert_int_equal(git_oid_fromstr(&missing,
 		"2222222222222222222222222222222222222222"), 0);
-	assert_true(sghook_walk_new(&got, repo, &missing, 1, NULL, 0, NULL) < 0);
+	assert_true(sghook_walk_new(&got, NULL, repo, &missing, 1, NULL, 0, NULL) < 0);
 	assert_non_null(strstr(sghook_error_last(),
 		"2222222222222222222222222222222222222222"));
 	sghook_oids_free(&got);
