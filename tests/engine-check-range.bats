@@ -170,6 +170,16 @@ KEY=$(new_token)
 	assert_json "length == 1 and .[0].commit == \"$LEAK\""
 }
 
+@test "a commit that renames the variable on a token's line adds no leak" {
+	make_leaky_history
+	printf 'PORT=1\nSEGMENT_API_KEY=%s\n' "$TOKEN" >cfg.env
+	git add cfg.env
+	commit_unchecked "rename the variable"
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
 @test "a commit that edits other lines of a file holding a token adds no leak" {
 	make_leaky_history
 	printf '# cfg\nPORT=2\nAPI_KEY=%s\nHOST=x\n' "$TOKEN" >cfg.env
@@ -324,6 +334,39 @@ API_KEY=$TOKEN
 	run_sghook --check-range "$BASE..main" --format json
 	assert_status 1
 	assert_json "length == 1 and .[0].commit == \"$(rev)\" and .[0].path == \"evil.env\""
+}
+
+@test "an octopus merge does not re-report a token one of its parents had" {
+	local t; t=$(new_token)
+	git checkout -q -b one
+	plant one.txt 'one
+' "one"
+	git checkout -q -b two main
+	plant two.env "KEY=$t
+" "two leaks"
+	local leak; leak=$(rev)
+	git checkout -q -b three main
+	plant three.txt 'three
+' "three"
+	git checkout -q main
+	git merge -q --no-edit --no-verify one two three
+	[ "$(git rev-list --parents -1 HEAD | wc -w)" -eq 4 ]
+	run_sghook --check-range "$BASE..main" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$leak\""
+}
+
+@test "merged unrelated histories: each root is judged, the merge adds nothing" {
+	local other="$BATS_TEST_TMPDIR/other" root2
+	git init -q "$other"
+	(cd "$other" && plant vendor.env "SEGMENT_API_TOKEN=$SEED_TOKEN
+" "other root")
+	root2=$(git -C "$other" rev-parse HEAD)
+	git fetch -q "$other" main:other
+	git merge -q --no-edit --no-verify --allow-unrelated-histories other
+	run_sghook --check-range main --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$root2\" and .[0].path == \"vendor.env\""
 }
 
 # ------------------------------------------------------------ .sghookignore

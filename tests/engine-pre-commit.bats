@@ -161,6 +161,27 @@ EOF
 	assert_json "length == 1 and .[0].line == 1 and .[0].secret == \"$t\""
 }
 
+@test "a file that is nothing but a token, without a newline, is refused" {
+	printf '%s' "$(new_token)" >token.txt
+	git add token.txt
+	try_commit "bare token"
+	assert_commit_refused token.txt:1
+}
+
+@test "two tokens on one line are both reported" {
+	need_jq
+	local a b
+	a=$(new_token) b=$(new_token)
+	printf 'keys: ["%s", "%s"]\n' "$a" "$b" >keys.yml
+	git add keys.yml
+	run --separate-stderr "$SGHOOK" --pre-commit --format json --no-redact
+	assert_status 1
+	assert_json "[.[].secret] == [\"$a\", \"$b\"] and all(.[]; .line == 1)"
+	try_commit "two on a line"
+	assert_commit_refused keys.yml:1
+	assert_stderr_contains "it would add 2 secrets"
+}
+
 @test "two files with tokens are both reported" {
 	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >one.env
 	printf 'x\ny\nSEGMENT_API_TOKEN=%s\n' "$(new_token)" >two.env
@@ -181,6 +202,16 @@ B=2
 		"$SEED_TOKEN" >config.sh
 	git add config.sh
 	try_commit "edit around the token"
+	assert_commit_accepted
+}
+
+@test "a token on a renamed line is not a new leak" {
+	plant app.env "SEGMENT_TOKEN=$SEED_TOKEN
+PORT=1
+" "app env"
+	printf 'SEGMENT_API_TOKEN=%s\nPORT=1\n' "$SEED_TOKEN" >app.env
+	git add app.env
+	try_commit "rename the variable"
 	assert_commit_accepted
 }
 
