@@ -10,8 +10,9 @@
 #   nocontext  16..63-character random bodies with no Segment word in reach
 #   negative   placeholders, filler, identifiers, glued prefixes (never block)
 #   sourcegraph  the three Sourcegraph forms (sourcegraph-access-token only)
-#   filler64   64-character placeholders of high entropy (EXAMPLE + random):
-#              negatives too, scored apart (see tests/corpus.bats)
+#   gap        negatives the decision logic still reports: 64-character
+#              placeholders (EXAMPLE + random) and identifiers that name
+#              Segment in their own body; scored apart (tests/corpus.bats)
 #
 # Deterministic: tokens come from a Park-Miller generator written in awk
 # (x = 16807 x mod 2^31-1, exact in awk's doubles, same result in mawk,
@@ -153,14 +154,18 @@ BEGIN {
 		emit("negative", "glued-x-" len ".txt", "segment: xsgp_" rand_alnum(len) "\n", "negative", "-", "")
 		emit("negative", "glued-tail-" len ".txt", "segment: sgp_" rand_alnum(len) "_v2\n", "negative", "-", "")
 	}
-	# Placeholders of the full length: placeholder words around random
-	# characters have the entropy of a token. Their own group, "filler64":
-	# the full-length tier does not consult the placeholder pattern yet.
+	# Known gaps, their own group: placeholder words around random characters
+	# have the entropy of a token, and the full-length tier does not consult
+	# the placeholder pattern; an identifier holding "Segment" is its own
+	# context, since the context search includes the match itself.
 	f = "SEGMENT_API_TOKEN=sgp_"
-	emit("filler64", "example-64.env", f "EXAMPLE" rand_alnum(57) "\n", "filler64", "-", "")
-	emit("filler64", "your-token-64.env", f "YourSegmentApiTokenGoesHere" rand_alnum(37) "\n", "filler64", "-", "")
-	emit("filler64", "sample-token-64.env", f "SampleToken" rand_alnum(53) "\n", "filler64", "-", "")
-	emit("filler64", "redacted-64.env", f "REDACTED" rand_alnum(56) "\n", "filler64", "-", "")
+	emit("gap", "example-64.env", f "EXAMPLE" rand_alnum(57) "\n", "gap", "-", "")
+	emit("gap", "your-token-64.env", f "YourSegmentApiTokenGoesHere" rand_alnum(37) "\n", "gap", "-", "")
+	emit("gap", "sample-token-64.env", f "SampleToken" rand_alnum(53) "\n", "gap", "-", "")
+	emit("gap", "redacted-64.env", f "REDACTED" rand_alnum(56) "\n", "gap", "-", "")
+	emit("gap", "self-context-1.py", "df = load(\"sgp_MarketSegmentSizes2021\")\n", "gap", "-", "")
+	emit("gap", "self-context-2.py", "rows = sgp_CustomerSegments.query(q)\n", "gap", "-", "")
+	emit("gap", "self-context-3.sql", "CREATE VIEW sgp_SegmentRevenueByRegion AS SELECT 1;\n", "gap", "-", "")
 	# Other full-length negatives: low entropy, glued.
 	emit("negative", "x-64.env", f rep("x", 64) "\n", "negative", "-", "")
 	emit("negative", "X-64.env", f rep("X", 64) "\n", "negative", "-", "")
