@@ -13,8 +13,10 @@ SGHOOK="$BATS_TEST_DIRNAME/../sghook"
 
 # The tokens of the issue. Each is spelt out once here so that a test can
 # assert that it never appears whole in a report.
+# shellcheck disable=SC2034  # used by the .bats files
 SEED_TOKEN=sgp_1234567890abcdef
 # A Sourcegraph access token: sgp_ and 40 hex digits.
+# shellcheck disable=SC2034  # used by the .bats files
 SOURCEGRAPH_TOKEN=sgp_0a1b2c3d4e5f60718293a4b5c6d7e8f901a2b3c4
 
 # Isolated git, a fresh repository as the working directory, the hook.
@@ -184,8 +186,9 @@ assert_stderr_empty() {
 assert_one_error_line() {
 	local n
 	n=$(printf '%s\n' "$stderr" | grep -c '')
-	[ -n "$stderr" ] && [ "$n" -eq 1 ] ||
+	if [ -z "$stderr" ] || [ "$n" -ne 1 ]; then
 		fail_with "expected exactly one line on stderr, got $n"
+	fi
 	[[ $stderr == "sghook: "* ]] ||
 		fail_with "expected the error line to start with 'sghook: '"
 }
