@@ -220,10 +220,37 @@ static const char *plural(size_t n, const char *one, const char *many)
  */
 static int open_repo(git_repository **out)
 {
+	char *worktree = getenv("GIT_WORK_TREE");
+	int error = 0;
+
+	/*
+	 * libgit2 1.5 refuses GIT_WORK_TREE in this mode; sghook reads only
+	 * the index and objects, so it sets the work tree itself. The
+	 * variable goes for this process alone, which starts no other.
+	 */
+	if (worktree && !(worktree = strdup(worktree)))
+		return sghook_error_set("out of memory");
+	if (worktree)
+		unsetenv("GIT_WORK_TREE");
 	if (git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
-	    NULL) < 0)
-		return sghook_error_from_git("not in a git repository");
-	return 0;
+	    NULL) < 0) {
+		const git_error *e = git_error_last();
+
+		/* The index is read on opening when GIT_INDEX_FILE is set. */
+		if (e && e->message && strstr(e->message, "extension"))
+			error = sghook_error_set("cannot read the index (%s): "
+				"turn split and sparse indexes off with "
+				"'git config core.splitIndex false && git "
+				"update-index --no-split-index' or 'git "
+				"sparse-checkout init --no-sparse-index'",
+				e->message);
+		else
+			error = sghook_error_from_git("not in a git repository");
+	}
+	else if (worktree && git_repository_set_workdir(*out, worktree, 0) < 0)
+		error = sghook_error_from_git(worktree);
+	free(worktree);
+	return error;
 }
 
 static int config_bool(git_config *cfg, const char *key, int dflt)

@@ -915,11 +915,44 @@ done:
 
 /* ---- the index, and plain buffers ------------------------------------- */
 
+typedef struct {
+	git_repository *repo;
+	parent_side *ps;
+	size_t n, alloc;
+} merge_parents;
+
+static int add_merge_head(const git_oid *id, void *payload)
+{
+	merge_parents *m = payload;
+	git_commit *c = NULL;
+	parent_side *grown;
+	int error = 0;
+
+	if (m->n == m->alloc) {
+		m->alloc *= 2;
+		if (!(grown = realloc(m->ps, m->alloc * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		m->ps = grown;
+	}
+	memset(&m->ps[m->n], 0, sizeof(*m->ps));
+	if (git_commit_lookup(&c, m->repo, id) < 0 ||
+	    git_commit_tree(&m->ps[m->n].tree, c) < 0)
+		error = sghook_error_from_git("cannot read MERGE_HEAD");
+	else
+		m->n++;
+	git_commit_free(c);
+	return error;
+}
+
+/*
+ * The staged change against HEAD and, while a merge is being concluded,
+ * against each MERGE_HEAD too: what the other branch brought is not new.
+ */
 int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	const sghook_scan_opts *opts)
 {
 	worker w;
-	parent_side ps = {0};
+	merge_parents mp = { repo, NULL, 1, 2 };
 	new_side ns = {0};
 	git_object *head = NULL;
 	git_diff *diff = NULL;
@@ -933,6 +966,10 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	if ((error = worker_open(&w, opts, repo)) < 0)
 		goto done;
 	error = SGHOOK_ERROR;
+	if (!(mp.ps = calloc(mp.alloc, sizeof(*mp.ps)))) {
+		sghook_error_set("out of memory");
+		goto done;
+	}
 	if (git_repository_index(&ns.index, repo) < 0) {
 		sghook_error_from_git("cannot read the index");
 		goto done;
@@ -946,13 +983,20 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 			sghook_error_from_git("cannot read HEAD");
 			goto done;
 		}
-		ps.tree = (git_tree *)head;
+		mp.ps[0].tree = (git_tree *)head;
 		head = NULL;
+	}
+	error = git_repository_mergehead_foreach(repo, add_merge_head, &mp);
+	if (error < 0 && error != GIT_ENOTFOUND) {
+		if (!strstr(sghook_error_last(), "MERGE_HEAD"))
+			sghook_error_from_git("cannot read MERGE_HEAD");
+		goto done;
 	}
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
-	if (git_diff_tree_to_index(&diff, repo, ps.tree, ns.index, &o) < 0) {
-		sghook_error_from_git("cannot diff the index");
+	if (git_diff_tree_to_index(&diff, repo, mp.ps[0].tree, ns.index,
+	    &o) < 0) {
+		error = sghook_error_from_git("cannot diff the index");
 		goto done;
 	}
 	n = git_diff_num_deltas(diff);
@@ -965,8 +1009,8 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 			continue;
 		if ((error = blob_scan(&res, &w, &d->new_file.id)) < 0 || !res)
 			continue;
-		error = judge_file(&found, &w, &ps, 1, &ns, d->new_file.path,
-			&d->new_file.id, res, NULL);
+		error = judge_file(&found, &w, mp.ps, mp.n, &ns,
+			d->new_file.path, &d->new_file.id, res, NULL);
 		result_free(res);
 	}
 	if (error == 0)
@@ -976,8 +1020,8 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 done:
 	sghook_findings_clear(&found);
 	git_diff_free(diff);
-	git_diff_free(ps.similar);
-	git_tree_free(ps.tree);
+	if (mp.ps)
+		sides_free(mp.ps, mp.n);
 	git_object_free(head);
 	git_index_free(ns.index);
 	worker_close(&w, 0);
