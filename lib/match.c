@@ -207,7 +207,9 @@ static int has_context(sghook_matcher *m, const sghook_rule *r,
 		stop = buf + len;
 	if (stop - (buf + end) > CONTEXT_SAME_LINE)
 		stop = buf + end + CONTEXT_SAME_LINE;
-	return pattern_in(m, r->context, above, (size_t)(stop - above));
+	/* The match itself is not context: sgp_CustomerSegments names no key. */
+	return pattern_in(m, r->context, above, (size_t)(buf + off - above)) ||
+		pattern_in(m, r->context, buf + end, (size_t)(stop - (buf + end)));
 }
 
 static int allowed_inline(const char *buf, size_t len, size_t off)
@@ -229,10 +231,10 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 
 	if ((int)n < r->min_length)
 		return NULL;
-	if (!r->full_length || (int)n >= r->full_length)
-		return h >= r->entropy ? "full-length" : NULL;
 	if (r->placeholder && pattern_in(m, r->placeholder, body, n))
 		return NULL;
+	if (!r->full_length || (int)n >= r->full_length)
+		return h >= r->entropy ? "full-length" : NULL;
 	/* Short strings cannot reach the entropy of long ones: scale. */
 	floor = r->entropy * log2((double)n) / log2((double)r->full_length);
 	if (h < floor)
