@@ -93,28 +93,62 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 	return 0;
 }
 
+/* Whether `glob` matches `path` or one of the directories above it. */
+static int match_prefixes(const char *glob, const char *path, int flags)
+{
+	char *copy = strdup(path), *slash;
+	int hit = 0;
+
+	if (!copy)
+		return 0;
+	for (slash = copy + strlen(copy); !hit && slash; ) {
+		*slash = '\0';
+		hit = fnmatch(glob, copy, flags) == 0;
+		slash = strrchr(copy, '/');
+	}
+	free(copy);
+	return hit;
+}
+
+/* Whether a component of `path` (a directory or the file) matches. */
+static int match_component(const char *glob, const char *path)
+{
+	char *copy = strdup(path), *part, *save = NULL;
+	int hit = 0;
+
+	if (!copy)
+		return 0;
+	for (part = strtok_r(copy, "/", &save); part && !hit;
+	     part = strtok_r(NULL, "/", &save))
+		hit = fnmatch(glob, part, 0) == 0;
+	free(copy);
+	return hit;
+}
+
 /*
- * As in .gitignore: a glob without a slash matches a file name at any
- * depth; one with a slash (a leading one included) matches from the top;
- * "dir/" matches everything under dir.
+ * As in .gitignore: a glob without a slash matches a file or directory
+ * name at any depth; one with a slash (a leading one included) matches
+ * from the top; a directory matched holds everything under it; "**"
+ * crosses directories.
  */
 static int glob_matches(const char *glob, const char *path)
 {
-	const char *base = strrchr(path, '/');
+	int anchored = glob[0] == '/', hit;
+	char *g;
 	size_t n;
 
-	if (glob[0] == '/') {
-		glob++;
-		if (!strchr(glob, '/') && glob[0])
-			return fnmatch(glob, path, FNM_PATHNAME) == 0;
-	}
-	n = strlen(glob);
-	if (n && glob[n - 1] == '/')
-		return !strncmp(path, glob, n);
-	if (!strchr(glob, '/'))
-		return fnmatch(glob, base ? base + 1 : path, 0) == 0;
-	return fnmatch(glob, path, FNM_PATHNAME) == 0 ||
-		fnmatch(glob, path, 0) == 0;
+	glob += anchored;
+	if (!(n = strlen(glob)) || !(g = strndup(glob, n)))
+		return 0;
+	if (g[n - 1] == '/')
+		g[--n] = '\0';
+	if (!anchored && !strchr(g, '/'))
+		hit = match_component(g, path);
+	else
+		hit = match_prefixes(g, path, FNM_PATHNAME) ||
+			(strstr(g, "**") && fnmatch(g, path, 0) == 0);
+	free(g);
+	return hit;
 }
 
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
