@@ -501,7 +501,7 @@ static void test_placeholders_never_block_even_with_context(void **state)
 		"sgp_YourSegmentToken1234",
 		"sgp_Example9Kq2Lm7Zp4Wd",
 		"sgp_Rx7Kq2PLACEHOLDER9Zw",
-		"sgp_aB3dE5xxxxQ7rT9uW2",
+		"sgp_aB3dE5xxxxxQ7rT9uW2",
 		"sgp_changeme7Q2wE9rT5y",
 		"sgp_REDACTED1a2B3c4D5e",
 		"sgp_dummy8Kp3Lq6Wz9Xc",
