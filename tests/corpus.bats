@@ -83,12 +83,9 @@ mutated_rules() {
 	  "$(grep -c '	sourcegraph	' "$CORPUS/expected.tsv")" ]
 }
 
-# Known gaps of the decision logic (lib/match.c, see rules/README.md):
-# - placeholders never block (contract), at any length, yet sgp_EXAMPLE<57
-#   random> blocks: judge() decides the full-length tier before it consults
-#   the placeholder pattern;
-# - sgp_MarketSegmentSizes2021 blocks in the context tier on the word Segment
-#   inside its own body: has_context() searches a window holding the match.
+# Two negatives that once blocked (lib/match.c): sgp_EXAMPLE<57 random>, a
+# 64-character placeholder, and sgp_MarketSegmentSizes2021, an identifier
+# holding the word segment in its own body.
 @test "corpus: 64-character placeholders and identifiers naming Segment do not block" {
 	grep "known gaps" "$BATS_FILE_TMPDIR/score.txt" | sed "s/^/# /" >&3
 	grep " gap " "$BATS_FILE_TMPDIR/score.txt" || true
