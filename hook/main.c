@@ -395,20 +395,6 @@ static int append_ref(push_input *in, const char *name, size_t n)
 	return 0;
 }
 
-static int oids_add(sghook_oids *ids, const git_oid *id)
-{
-	git_oid *grown;
-
-	if (ids->count == ids->alloc) {
-		ids->alloc = ids->alloc ? ids->alloc * 2 : 16;
-		if (!(grown = realloc(ids->ids, ids->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		ids->ids = grown;
-	}
-	git_oid_cpy(&ids->ids[ids->count++], id);
-	return 0;
-}
-
 /*
  * Reads hook input, one update a line, as fields separated by single
  * spaces. Pre-receive: old new ref. Pre-push: local-ref local-id
@@ -459,15 +445,15 @@ static int read_push_input(push_input *in, int pre_push)
 		if (pre_push) {
 			/* a is ours, b the remote's; a zero a deletes. */
 			if (!git_oid_is_zero(&a))
-				error = oids_add(&in->tips, &a);
+				error = sghook_oids_push(&in->tips, &a);
 			if (!error && !git_oid_is_zero(&b))
-				error = oids_add(&in->hide, &b);
+				error = sghook_oids_push(&in->hide, &b);
 			if (!error)
 				error = append_ref(in, f[2], strlen(f[2]));
 		} else {
 			/* a is the old value, b the new; a zero b deletes. */
 			if (!git_oid_is_zero(&b))
-				error = oids_add(&in->tips, &b);
+				error = sghook_oids_push(&in->tips, &b);
 			if (!error)
 				error = append_ref(in, f[2], strlen(f[2]));
 		}

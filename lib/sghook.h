@@ -163,6 +163,7 @@ typedef struct {
 	size_t count, alloc;
 } sghook_oids;
 
+int sghook_oids_push(sghook_oids *ids, const git_oid *id);
 void sghook_oids_free(sghook_oids *ids);
 
 /* Commits of `revs`, read as `git rev-list` reads them. */

@@ -10,7 +10,7 @@ void sghook_oids_free(sghook_oids *ids)
 	memset(ids, 0, sizeof(*ids));
 }
 
-static int oids_push(sghook_oids *ids, const git_oid *id)
+int sghook_oids_push(sghook_oids *ids, const git_oid *id)
 {
 	git_oid *grown;
 
@@ -31,7 +31,7 @@ static int walk_collect(sghook_oids *out, git_revwalk *walk)
 	int error;
 
 	while ((error = git_revwalk_next(&id, walk)) == 0)
-		if ((error = oids_push(out, &id)) < 0)
+		if ((error = sghook_oids_push(out, &id)) < 0)
 			return error;
 	if (error != GIT_ITEROVER)
 		return sghook_error_from_git("cannot walk history");
@@ -176,7 +176,7 @@ int sghook_walk_new(sghook_oids *out, sghook_oids *others,
 		obj = NULL;
 		if (error < 0) {
 			/* A tag of a tree or blob: no history, only content. */
-			error = others ? oids_push(others, &tips[i]) : 0;
+			error = others ? sghook_oids_push(others, &tips[i]) : 0;
 			if (error < 0)
 				goto done;
 			continue;
