@@ -683,3 +683,90 @@ make_shallow_clone() {
 	*) fail_with "a shallow clone's history passed" ;;
 	esac
 }
+
+# ------------------------------------------------------------ long histories
+
+# Commits FIRST..LAST of the branch `long` as a git fast-import stream:
+# each adds 10 small files; commit c of LEAKY puts LONG_TOKENS' token in
+# its file f5. The first commit's parent is FROM.
+long_stream() {
+	awk -v first="$1" -v last="$2" -v from="$3" -v leaky="$LEAKY" \
+		-v tokens="${LONG_TOKENS[*]}" '
+	BEGIN {
+		n = split(leaky, l, " "); split(tokens, t, " ")
+		for (k = 1; k <= n; k++) tok[l[k]] = t[k]
+		for (c = first; c <= last; c++) {
+			msg = "commit " c "\n"
+			printf "commit refs/heads/long\n"
+			printf "committer T <t@example.invalid> %d +0000\n", 1700000000 + c
+			printf "data %d\n%s", length(msg), msg
+			if (c == first) printf "from %s\n", from
+			for (i = 0; i < 10; i++) {
+				data = "commit " c " file " i "\n"
+				if (i == 5 && (c in tok))
+					data = "commit " c "\nkey: " tok[c] "\n"
+				printf "M 100644 inline d%d/f%d.txt\ndata %d\n%s\n", c, i, length(data), data
+			}
+		}
+	}'
+}
+
+# A branch `long` on BASE: 480 commits of 10 new files each (4800 blobs)
+# made by git fast-import (packed), and in their middle one more commit,
+# made by plumbing, whose blob MID_BLOB stays loose, so that a test can
+# take it away. LEAKY commits add a token each.
+make_long_history() {
+	local c blob tree mid
+	LEAKY="1 97 200 333 479"
+	LONG_TOKENS=()
+	for c in $LEAKY; do
+		LONG_TOKENS+=("$(new_token)")
+	done
+	long_stream 0 299 "$BASE" | git fast-import --quiet
+	MID_BLOB=$(echo "the middle commit" | git hash-object -w --stdin)
+	export GIT_INDEX_FILE="$BATS_TEST_TMPDIR/mid.index"
+	git read-tree long
+	git update-index --add --cacheinfo "100644,$MID_BLOB,mid/middle.txt"
+	tree=$(git write-tree)
+	unset GIT_INDEX_FILE
+	mid=$(git commit-tree "$tree" -p long -m middle)
+	git update-ref refs/heads/long "$mid"
+	long_stream 300 479 "$mid" | git fast-import --quiet
+	[ "$(git rev-list --count "$BASE..long")" -eq 481 ]
+	[ "$(git ls-tree -r long | wc -l)" -eq 4802 ]
+	[ -f "$(loose_object_path "$MID_BLOB")" ]
+}
+
+@test "a long history (481 commits, 4801 blobs) gives the same report whatever --jobs" {
+	make_long_history
+	local want=() c
+	for c in $LEAKY; do
+		want+=("$(git rev-list --grep="^commit $c\$" long)")
+	done
+	[ "${#want[@]}" -eq 5 ]
+	run_sghook --check-range "$BASE..long" --format json --jobs 1 --no-redact
+	assert_status 1
+	local one="$output"
+	assert_json 'length == 5'
+	assert_json "[.[].commit] == $(printf '%s\n' "${want[@]}" | jq -R . | jq -s -c .)"
+	assert_json "[.[].secret] == $(printf '%s\n' "${LONG_TOKENS[@]}" | jq -R . | jq -s -c .)"
+	assert_json 'all(.[]; .line == 2)'
+	local jobs
+	for jobs in 2 3 8 32; do
+		run_sghook --check-range "$BASE..long" --format json --jobs "$jobs" --no-redact
+		assert_status 1
+		assert_equal "$output" "$one" "--jobs $jobs against --jobs 1"
+	done
+}
+
+@test "a missing blob deep in a long history exits 2 whatever --jobs" {
+	make_long_history
+	local jobs
+	rm -f "$(loose_object_path "$MID_BLOB")"
+	for jobs in 1 4 16; do
+		run_sghook --check-range "$BASE..long" --jobs "$jobs"
+		assert_status 2
+		assert_output_empty
+		assert_one_error_line
+	done
+}
