@@ -243,6 +243,23 @@ EOF
 	assert_json '.[0].line == 1 and .[1].line == 2'
 }
 
+@test "--rules is repeatable" {
+	write_acme_rules
+	cat >"$BATS_TEST_TMPDIR/zeta.rules" <<'EOF2'
+[rule "zeta-key"]
+	description = Zeta key
+	keyword = zeta_
+	regex = (?<![A-Za-z0-9_])zeta_([A-Za-z0-9]{24})(?![A-Za-z0-9_])
+	entropy = 3.0
+EOF2
+	printf 'a = "%s"\nz = "zeta_Q7w2E9r4T1y6U3i8O5p0A2s7"\n' "$ACME_KEY" >keys.txt
+	git add keys.txt
+	run --separate-stderr "$SGHOOK" --pre-commit --format json \
+		--rules "$BATS_TEST_TMPDIR/acme.rules" --rules "$BATS_TEST_TMPDIR/zeta.rules"
+	assert_status 1
+	assert_json '[.[].rule] == ["acme-api-key", "zeta-key"]'
+}
+
 @test "git config sghook.rules adds a rule through the hook" {
 	write_acme_rules
 	git config sghook.rules "$BATS_TEST_TMPDIR/acme.rules"
@@ -291,6 +308,20 @@ EOF
 	run_sghook --check-range HEAD
 	assert_status 1
 	! grep -q $'\033' <<<"$output" || fail_with "ANSI escape on a pipe with --color auto"
+}
+
+@test "--color auto colours on a terminal, and NO_COLOR turns it off" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	printf 'KEY=%s\n' "$(new_token)" >k.env
+	git add k.env
+	commit_unchecked "leak"
+	# script(1) gives sghook a pseudo-terminal for stdout and stderr.
+	run script -qec "\"$SGHOOK\" --check-range HEAD" /dev/null
+	assert_output_contains "k.env:1"
+	grep -q $'\033\\[' <<<"$output" || fail_with "no colour on a terminal"
+	run env NO_COLOR=1 script -qec "\"$SGHOOK\" --check-range HEAD" /dev/null
+	assert_output_contains "k.env:1"
+	! grep -q $'\033' <<<"$output" || fail_with "colour despite NO_COLOR"
 }
 
 @test "JSON output is never coloured" {

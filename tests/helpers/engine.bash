@@ -132,9 +132,6 @@ staged_json() {
 	"$SGHOOK" --pre-commit --format json
 }
 
-# Number of findings in JSON on stdin.
-json_count() { jq 'length'; }
-
 need_jq() {
 	command -v jq >/dev/null || skip "jq is not installed"
 }
@@ -202,6 +199,7 @@ assert_not_leaked() {
 }
 # jq expression true on $output.
 assert_json() {
+	need_jq
 	jq -e "$1" >/dev/null <<<"$output" ||
 		fail_with "expected JSON to satisfy: $1"
 }
