@@ -836,12 +836,21 @@ make_conflicting_topic_with_token() {
 	assert_equal "$(head_id)" "$HEAD_BEFORE"
 }
 
-@test "a clean commit is accepted in a split-index repository (core.splitIndex)" {
+@test "a split index refuses the commit with advice on turning it off, and the advice works" {
 	git config core.splitIndex true
 	git update-index --split-index
 	echo clean >clean.txt
 	git add clean.txt
-	try_commit "split, clean"
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+	try_commit "split index on"
+	assert_status 1
+	assert_equal "$(head_id)" "$HEAD_BEFORE"
+	assert_stderr_contains "git config core.splitIndex false && git update-index --no-split-index"
+	# libgit2 cannot read a split index; following the advice lets it.
+	git config core.splitIndex false && git update-index --no-split-index
+	try_commit "split index off"
 	assert_commit_accepted
 }
 
@@ -861,7 +870,7 @@ make_conflicting_topic_with_token() {
 	assert_equal "$(head_id)" "$HEAD_BEFORE"
 }
 
-@test "a clean commit is accepted in a sparse-index checkout (index.sparse)" {
+@test "a sparse index refuses the commit with advice on turning it off, and the advice works" {
 	mkdir -p in out
 	echo 1 >in/a.txt
 	echo 2 >out/b.txt
@@ -871,6 +880,15 @@ make_conflicting_topic_with_token() {
 	git sparse-checkout set in
 	echo clean >in/c.txt
 	git add in/c.txt
-	try_commit "sparse, clean"
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+	try_commit "sparse index on"
+	assert_status 1
+	assert_equal "$(head_id)" "$HEAD_BEFORE"
+	assert_stderr_contains "git sparse-checkout init --no-sparse-index"
+	git sparse-checkout init --no-sparse-index
+	try_commit "sparse index off"
 	assert_commit_accepted
+	git sparse-checkout list | grep -qx in || fail_with "the sparse checkout itself was lost"
 }
