@@ -657,6 +657,47 @@ make_conflicting_topic_with_token() {
 	assert_commit_accepted
 }
 
+# Stages a token in each of FILES and .sghookignore holding GLOB; prints the
+# paths still refused, sorted, one a line.
+refused_with_ignore() {
+	local glob="$1" f
+	shift
+	for f in "$@"; do
+		mkdir -p "$(dirname "$f")"
+		printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >"$f"
+	done
+	printf '%s\n' "$glob" >.sghookignore
+	git add .sghookignore "$@"
+	"$SGHOOK" --pre-commit --format json | jq -r '.[].path' | sort
+}
+
+@test "a .sghookignore name allows only that name, not names that merely start or end with it" {
+	need_jq
+	run refused_with_ignore fixtures fixtures/a.env sub/fixtures/b.env \
+		fixturesX/c.env myfixtures/d.env fixtures.env
+	assert_equal "$output" "$(printf '%s\n' fixtures.env fixturesX/c.env myfixtures/d.env)"
+}
+
+@test "a .sghookignore /name is anchored at the top of the repository" {
+	need_jq
+	run refused_with_ignore /fixtures fixtures/a.env sub/fixtures/b.env
+	assert_equal "$output" "sub/fixtures/b.env"
+}
+
+@test "a .sghookignore **/name allows that directory at every depth, the top included" {
+	need_jq
+	run refused_with_ignore '**/fixtures' fixtures/a.env sub/fixtures/b.env \
+		sub/deep/fixtures/c.env other/d.env
+	assert_equal "$output" "other/d.env"
+}
+
+@test "a .sghookignore a/**/b matches zero or more directories between a and b" {
+	need_jq
+	run refused_with_ignore 'sub/**/fixtures' sub/fixtures/a.env \
+		sub/deep/fixtures/b.env sub/very/deep/fixtures/c.env fixtures/d.env
+	assert_equal "$output" "fixtures/d.env"
+}
+
 @test "a staged .sghookignore file-name glob allows matching files at any depth" {
 	mkdir -p a/b
 	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >a/b/prod.env.example
