@@ -180,6 +180,30 @@ KEY=$(new_token)
 	assert_output_empty
 }
 
+@test "a token added and removed again inside the range is still reported, at the commit that added it" {
+	make_leaky_history
+	git rm -q cfg.env
+	commit_unchecked "oops, remove it"
+	plant after.txt 'later
+' "later"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$LEAK\" and .[0].path == \"cfg.env\""
+	# The tip's tree holds no token at all.
+	run git grep -q sgp_ HEAD
+	assert_status 1
+}
+
+@test "a token added and its file moved later inside the range is reported once" {
+	make_leaky_history
+	mkdir -p conf
+	git mv cfg.env conf/app.env
+	commit_unchecked "move cfg"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$LEAK\" and .[0].path == \"cfg.env\""
+}
+
 @test "a commit that edits other lines of a file holding a token adds no leak" {
 	make_leaky_history
 	printf '# cfg\nPORT=2\nAPI_KEY=%s\nHOST=x\n' "$TOKEN" >cfg.env
