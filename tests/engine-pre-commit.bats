@@ -507,6 +507,17 @@ make_conflicting_topic_with_token() {
 	assert_stderr_not_contains "app.cfg:2"
 }
 
+@test "concluding a cherry-pick refuses a token the picked commit brings (the new commit has one parent)" {
+	make_conflicting_topic_with_token
+	run git cherry-pick topic
+	assert_status 1
+	[ -f .git/CHERRY_PICK_HEAD ]
+	printf 'value = 2\nsegment_token = "%s"\n' "$SEED_TOKEN" >app.cfg
+	git add app.cfg
+	try_commit "picked"
+	assert_commit_refused app.cfg:2
+}
+
 @test "a commit in a linked worktree (git worktree add) is refused" {
 	git worktree add -q "$BATS_TEST_TMPDIR/wt" -b wt
 	cd "$BATS_TEST_TMPDIR/wt"
