@@ -13,7 +13,7 @@ setup() {
 	BASE=$(git rev-parse HEAD)
 }
 
-# Commits a file through git (no hook) and prints nothing; $(rev) after.
+# The full id of a revision (HEAD by default).
 rev() { git rev-parse "${1:-HEAD}"; }
 
 # A small history: BASE, a clean commit, LEAK (cfg.env line 2), a clean one.
