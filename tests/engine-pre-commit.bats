@@ -630,6 +630,30 @@ make_conflicting_topic_with_token() {
 	assert_stderr_not_contains "fixture.env"
 }
 
+@test "a .sghookignore written on Windows (CRLF line endings) allows its fingerprint" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '# fixtures\r\n%s\r\n' "$fp" >.sghookignore
+	git add .sghookignore
+	try_commit "fixture, allowed"
+	assert_commit_accepted
+}
+
+@test "a .sghookignore that starts with a UTF-8 byte order mark allows its first fingerprint" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '\357\273\277%s\n' "$fp" >.sghookignore
+	git add .sghookignore
+	try_commit "fixture, allowed"
+	assert_commit_accepted
+}
+
 @test "a .sghookignore only in the work tree does not allow (it is read from the index)" {
 	need_jq
 	local fp
