@@ -65,6 +65,9 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 
 	if (!ig)
 		return sghook_error_set("out of memory");
+	/* Editors on Windows may start the file with a byte order mark. */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		p += 3;
 	while (p < end && error == 0) {
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
@@ -93,61 +96,72 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 	return 0;
 }
 
-/* Whether `glob` matches `path` or one of the directories above it. */
-static int match_prefixes(const char *glob, const char *path, int flags)
+/* Splits a copy of `s` at '/' into `parts`; returns the count, -1 on error. */
+static int split(char ***parts, char **copy, const char *s)
 {
-	char *copy = strdup(path), *slash;
-	int hit = 0;
+	char *p, *save = NULL, **grown;
+	int n = 0;
 
-	if (!copy)
-		return 0;
-	for (slash = copy + strlen(copy); !hit && slash; ) {
-		*slash = '\0';
-		hit = fnmatch(glob, copy, flags) == 0;
-		slash = strrchr(copy, '/');
+	*parts = NULL;
+	if (!(*copy = strdup(s)))
+		return -1;
+	for (p = strtok_r(*copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (!(grown = realloc(*parts, (size_t)(n + 1) * sizeof(*grown))))
+			return -1;
+		*parts = grown;
+		grown[n++] = p;
 	}
-	free(copy);
-	return hit;
+	return n;
 }
 
-/* Whether a component of `path` (a directory or the file) matches. */
-static int match_component(const char *glob, const char *path)
+/*
+ * Component by component, as .gitignore matches: "**" stands for any
+ * number of directories, none included; a glob that runs out before the
+ * path has matched a directory, which holds the rest (for "dir/" it must
+ * be a directory).
+ */
+static int match_parts(char **g, int ng, char **p, int np, int dir_only)
 {
-	char *copy = strdup(path), *part, *save = NULL;
-	int hit = 0;
+	int k;
 
-	if (!copy)
+	if (ng == 0)
+		return np > 0 || !dir_only;
+	if (!strcmp(g[0], "**")) {
+		for (k = 0; k <= np; k++)
+			if (match_parts(g + 1, ng - 1, p + k, np - k, dir_only))
+				return 1;
 		return 0;
-	for (part = strtok_r(copy, "/", &save); part && !hit;
-	     part = strtok_r(NULL, "/", &save))
-		hit = fnmatch(glob, part, 0) == 0;
-	free(copy);
-	return hit;
+	}
+	return np > 0 && fnmatch(g[0], p[0], 0) == 0 &&
+		match_parts(g + 1, ng - 1, p + 1, np - 1, dir_only);
 }
 
 /*
  * As in .gitignore: a glob without a slash matches a file or directory
  * name at any depth; one with a slash (a leading one included) matches
- * from the top; a directory matched holds everything under it; "**"
- * crosses directories.
+ * from the top.
  */
 static int glob_matches(const char *glob, const char *path)
 {
-	int anchored = glob[0] == '/', hit;
-	char *g;
-	size_t n;
+	size_t n = strlen(glob);
+	int anchored = glob[0] == '/' || memchr(glob, '/', n ? n - 1 : 0);
+	int dir_only = n && glob[n - 1] == '/', ng, np, k, hit = 0;
+	char **g = NULL, **p = NULL, *gc = NULL, *pc = NULL;
 
-	glob += anchored;
-	if (!(n = strlen(glob)) || !(g = strndup(glob, n)))
-		return 0;
-	if (g[n - 1] == '/')
-		g[--n] = '\0';
-	if (!anchored && !strchr(g, '/'))
-		hit = match_component(g, path);
+	if ((ng = split(&g, &gc, glob)) < 0 || (np = split(&p, &pc, path)) < 0)
+		goto done;
+	if (ng == 0)
+		goto done;
+	if (anchored)
+		hit = match_parts(g, ng, p, np, dir_only);
 	else
-		hit = match_prefixes(g, path, FNM_PATHNAME) ||
-			(strstr(g, "**") && fnmatch(g, path, 0) == 0);
+		for (k = 0; k < np && !hit; k++)
+			hit = match_parts(g, ng, p + k, np - k, dir_only);
+done:
 	free(g);
+	free(p);
+	free(gc);
+	free(pc);
 	return hit;
 }
 
