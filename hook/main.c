@@ -334,12 +334,18 @@ static int judge(const options *o, git_repository *repo,
 	sghook_scan_opts so;
 	int last = -1;
 
+	int error;
+
 	scan_opts_init(&so, o, rules);
 	if (ids->count > 200 && isatty(STDERR_FILENO)) {
 		so.progress = progress;
 		so.progress_payload = &last;
 	}
-	return sghook_scan_commits(found, repo, ids, &so);
+	error = sghook_scan_commits(found, repo, ids, &so);
+	/* Other threads may read the last blobs: end the line here. */
+	if (last >= 0)
+		fputs(", done.\n", stderr);
+	return error;
 }
 
 static int run_check_range(const options *o, git_repository *repo,

@@ -318,7 +318,7 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
 typedef struct {
 	const sghook_scan_opts *opts;
 	blob_set *blobs;
-	atomic_size_t next;
+	atomic_size_t next, done;
 	atomic_int failed;
 	pthread_mutex_t lock;
 	char err[512];
@@ -354,9 +354,9 @@ static size_t pool_wait(blob_pool *p, size_t start)
 	return have < start + CHUNK ? have : start + CHUNK;
 }
 
-static void pool_work(blob_pool *p, worker *w)
+static void pool_work(blob_pool *p, worker *w, int reports)
 {
-	size_t i, start, end;
+	size_t i, start, end, done;
 	blob_entry *e;
 
 	while (!atomic_load(&p->failed)) {
@@ -370,6 +370,10 @@ static void pool_work(blob_pool *p, worker *w)
 				return;
 			}
 		}
+		done = atomic_fetch_add(&p->done, end - start) + end - start;
+		if (reports && p->opts->progress)
+			p->opts->progress("Reading blobs", done,
+				p->blobs->count, p->opts->progress_payload);
 	}
 }
 
@@ -381,7 +385,7 @@ static void *pool_thread(void *arg)
 	if (worker_open(&w, p->opts, NULL) < 0)
 		pool_fail(p);
 	else
-		pool_work(p, &w);
+		pool_work(p, &w, 0);
 	worker_close(&w, 1);
 	return NULL;
 }
@@ -458,7 +462,7 @@ static int list_and_scan(blob_set *b, git_repository *repo,
 		if (worker_open(&w, opts, repo) < 0)
 			pool_fail(&p);
 		else
-			pool_work(&p, &w);
+			pool_work(&p, &w, 1);
 		worker_close(&w, 0);
 	}
 	for (i = 0; i < started; i++)
