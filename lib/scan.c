@@ -10,9 +10,10 @@
  * new blobs is the cost that cannot be avoided:
  *
  *  1. Walk the trees of every commit, each tree once, and list every blob
- *     once; worker threads (each with its own repository handle, as
- *     libgit2 wants) read each blob once, test it for the rules' keywords
- *     with memmem and only then run the regular expressions.
+ *     once; then worker threads (each with its own repository handle, as
+ *     libgit2 wants) read each blob once, a file's versions together,
+ *     test it for the rules' keywords with memmem and only then run the
+ *     regular expressions.
  *  2. Only when some blob holds a blocking match: for each commit whose tree
  *     holds such a blob, compare it with its parents, descending only into
  *     subtrees that hold one, and judge those files.
@@ -54,26 +55,23 @@ typedef struct {
 } worker;
 
 /*
- * Every blob of a run, each once, and what it holds. The walking thread
- * appends while workers scan what it has published, so entries live in
- * blocks that never move.
+ * Every blob of a run, each once, and what it holds. Entries live in
+ * blocks that never move, so that a set of millions grows cheaply.
  */
 #define BLOCK 4096
 #define MAX_BLOCKS 65536
 
 typedef struct {
 	git_oid id;
+	uint32_t path;          /* hash of the path it was first seen at */
 	blob_result *res;       /* NULL: nothing blocking */
 } blob_entry;
 
 typedef struct {
-	sghook_oidmap index;    /* blob id -> position; the walker's own */
+	sghook_oidmap index;    /* blob id -> position */
 	blob_entry **blocks;
-	size_t count;           /* appended so far, by the walker */
-	atomic_size_t published;
-	atomic_int walk_done;
-	pthread_mutex_t lock;
-	pthread_cond_t more;
+	size_t count;
+	uint32_t *order;        /* positions in reading order */
 } blob_set;
 
 static const git_oid empty_blob = {{
@@ -99,8 +97,6 @@ static blob_entry *blobs_at(const blob_set *b, size_t i)
 static int blobs_init(blob_set *b)
 {
 	memset(b, 0, sizeof(*b));
-	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->more, NULL);
 	if (!(b->blocks = calloc(MAX_BLOCKS, sizeof(*b->blocks))))
 		return sghook_error_set("out of memory");
 	return sghook_oidmap_init(&b->index);
@@ -115,12 +111,11 @@ static void blobs_free(blob_set *b)
 	for (i = 0; b->blocks && i < MAX_BLOCKS && b->blocks[i]; i++)
 		free(b->blocks[i]);
 	free(b->blocks);
+	free(b->order);
 	sghook_oidmap_free(&b->index);
-	pthread_mutex_destroy(&b->lock);
-	pthread_cond_destroy(&b->more);
 }
 
-static int blobs_add(blob_set *b, const git_oid *id)
+static int blobs_add(blob_set *b, const git_oid *id, uint32_t path)
 {
 	int error = sghook_oidmap_put(&b->index, id, (uint32_t)b->count);
 
@@ -132,20 +127,10 @@ static int blobs_add(blob_set *b, const git_oid *id)
 	    !(b->blocks[b->count / BLOCK] = malloc(BLOCK * sizeof(blob_entry))))
 		return sghook_error_set("out of memory");
 	git_oid_cpy(&blobs_at(b, b->count)->id, id);
+	blobs_at(b, b->count)->path = path;
 	blobs_at(b, b->count)->res = NULL;
 	b->count++;
 	return 0;
-}
-
-/* Hands what the walker listed to the workers. */
-static void blobs_publish(blob_set *b, int done)
-{
-	pthread_mutex_lock(&b->lock);
-	atomic_store(&b->published, b->count);
-	if (done)
-		atomic_store(&b->walk_done, 1);
-	pthread_cond_broadcast(&b->more);
-	pthread_mutex_unlock(&b->lock);
 }
 
 /* The result of a blob listed in pass 1, or NULL. */
@@ -280,8 +265,16 @@ static void worker_close(worker *w, int own_repo)
 
 #define TREE_MARK 0
 
+/* FNV-1a, continued from `h`: paths hash as their directories do. */
+static uint32_t hash_more(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h ^ '/') * 16777619u;
+}
+
 static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
-	const git_oid *id)
+	const git_oid *id, uint32_t dir)
 {
 	git_tree *tree = NULL;
 	const git_tree_entry *e;
@@ -301,11 +294,13 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
 		e = git_tree_entry_byindex(tree, i);
 		switch (git_tree_entry_type(e)) {
 		case GIT_OBJECT_TREE:
-			error = list_tree(b, trees, repo, git_tree_entry_id(e));
+			error = list_tree(b, trees, repo, git_tree_entry_id(e),
+				hash_more(dir, git_tree_entry_name(e)));
 			break;
 		case GIT_OBJECT_BLOB:
 			if (!blob_skipped(git_tree_entry_id(e)))
-				error = blobs_add(b, git_tree_entry_id(e));
+				error = blobs_add(b, git_tree_entry_id(e),
+					hash_more(dir, git_tree_entry_name(e)));
 			break;
 		default:
 			break;  /* a submodule's commit is another repository */
@@ -324,6 +319,7 @@ typedef struct {
 	char err[512];
 } blob_pool;
 
+/* Blobs a worker takes at a time: neighbours in reading order. */
 #define CHUNK 64
 
 static void pool_fail(blob_pool *p)
@@ -333,38 +329,18 @@ static void pool_fail(blob_pool *p)
 		snprintf(p->err, sizeof(p->err), "%s", sghook_error_last());
 	atomic_store(&p->failed, 1);
 	pthread_mutex_unlock(&p->lock);
-	/* Wake the workers waiting for blobs, so that they see it. */
-	pthread_mutex_lock(&p->blobs->lock);
-	pthread_cond_broadcast(&p->blobs->more);
-	pthread_mutex_unlock(&p->blobs->lock);
-}
-
-/* Waits until [start, start + CHUNK) is listed or the walk is over. */
-static size_t pool_wait(blob_pool *p, size_t start)
-{
-	blob_set *b = p->blobs;
-	size_t have;
-
-	pthread_mutex_lock(&b->lock);
-	while ((have = atomic_load(&b->published)) < start + CHUNK &&
-	    !atomic_load(&b->walk_done) && !atomic_load(&p->failed))
-		pthread_cond_wait(&b->more, &b->lock);
-	have = atomic_load(&b->published);
-	pthread_mutex_unlock(&b->lock);
-	return have < start + CHUNK ? have : start + CHUNK;
 }
 
 static void pool_work(blob_pool *p, worker *w, int reports)
 {
-	size_t i, start, end, done;
+	size_t i, start, end, done, n = p->blobs->count;
 	blob_entry *e;
 
-	while (!atomic_load(&p->failed)) {
-		start = atomic_fetch_add(&p->next, CHUNK);
-		if ((end = pool_wait(p, start)) <= start)
-			break;
+	while (!atomic_load(&p->failed) &&
+	    (start = atomic_fetch_add(&p->next, CHUNK)) < n) {
+		end = start + CHUNK < n ? start + CHUNK : n;
 		for (i = start; i < end; i++) {
-			e = blobs_at(p->blobs, i);
+			e = blobs_at(p->blobs, p->blobs->order[i]);
 			if (blob_scan(&e->res, w, &e->id) < 0) {
 				pool_fail(p);
 				return;
@@ -372,8 +348,8 @@ static void pool_work(blob_pool *p, worker *w, int reports)
 		}
 		done = atomic_fetch_add(&p->done, end - start) + end - start;
 		if (reports && p->opts->progress)
-			p->opts->progress("Reading blobs", done,
-				p->blobs->count, p->opts->progress_payload);
+			p->opts->progress("Reading blobs", done, n,
+				p->opts->progress_payload);
 	}
 }
 
@@ -397,78 +373,105 @@ static int online_cpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
+static const blob_set *sorting;
+
+static int by_path(const void *x, const void *y)
+{
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	uint32_t a = blobs_at(sorting, i)->path, c = blobs_at(sorting, j)->path;
+
+	return a != c ? (a > c) - (a < c) : (i > j) - (i < j);
+}
+
 /*
- * Pass 1: the calling thread walks the trees, newest commit first, while
- * the other threads scan the blobs it lists; then it scans too.
+ * Reading order: the versions of one file together, newest first. Packs
+ * store a file's versions as deltas against each other, newest whole,
+ * and libgit2's delta base cache is small (16 MiB): read in the order
+ * the trees list them, the bases are evicted before they are used again,
+ * and reading took twice as long.
  */
-static int list_and_scan(blob_set *b, git_repository *repo,
+static int sort_by_path(blob_set *b)
+{
+	size_t i;
+
+	if (b->count && !(b->order = malloc(b->count * sizeof(*b->order))))
+		return sghook_error_set("out of memory");
+	for (i = 0; i < b->count; i++)
+		b->order[i] = (uint32_t)i;
+	sorting = b;  /* qsort has no payload; only this thread sorts */
+	qsort(b->order, b->count, sizeof(*b->order), by_path);
+	return 0;
+}
+
+static int list_blobs(blob_set *b, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
-	blob_pool p;
-	worker w;
-	sghook_oidmap trees = {0};
+	sghook_oidmap trees;
 	git_commit *c = NULL;
-	pthread_t *threads = NULL;
-	size_t nthreads, started = 0, i;
-	int jobs = opts->jobs > 0 ? opts->jobs : online_cpus();
+	size_t i;
 	int error;
 
-	memset(&p, 0, sizeof(p));
-	p.opts = opts;
-	p.blobs = b;
-	pthread_mutex_init(&p.lock, NULL);
 	if ((error = sghook_oidmap_init(&trees)) < 0)
-		goto done;
-	/* A thread costs a repository handle: worth it past a few commits. */
-	nthreads = ids->count > 8 ? (size_t)jobs - 1 : 0;
-	if (nthreads && !(threads = calloc(nthreads, sizeof(*threads))))
-		nthreads = 0;
-	for (i = 0; i < nthreads; i++, started++)
-		if (pthread_create(&threads[i], NULL, pool_thread, &p))
-			break;
-	/*
-	 * Newest first: packs keep the newest version of a file whole and
-	 * older ones as deltas against it, so libgit2's delta base cache
-	 * serves most reads in this order.
-	 */
-	for (i = 0; i < ids->count && !atomic_load(&p.failed); i++) {
+		return error;
+	/* Newest first, so that a file's newest version is listed first. */
+	for (i = 0; i < ids->count && error == 0; i++) {
 		const git_oid *id = &ids->ids[ids->count - 1 - i];
 
 		if (git_commit_lookup(&c, repo, id) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
 
 			git_oid_tostr(hex, sizeof(hex), id);
-			sghook_error_from_git(hex);
-			pool_fail(&p);
+			error = sghook_error_from_git(hex);
 			break;
 		}
-		error = list_tree(b, &trees, repo, git_commit_tree_id(c));
+		error = list_tree(b, &trees, repo, git_commit_tree_id(c),
+			2166136261u);
 		git_commit_free(c);
-		c = NULL;
-		if (error < 0) {
-			pool_fail(&p);
-			break;
-		}
-		if (b->count - atomic_load(&b->published) >= CHUNK)
-			blobs_publish(b, 0);
 		if (opts->progress && (i % 64 == 63 || i + 1 == ids->count))
 			opts->progress("Scanning commits", i + 1, ids->count,
 				opts->progress_payload);
 	}
 	sghook_oidmap_free(&trees);
-	blobs_publish(b, 1);
+	return error;
+}
+
+/*
+ * Pass 1: list every blob of the commits' trees, then scan them on every
+ * core, each worker with its own repository handle.
+ */
+static int list_and_scan(blob_set *b, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts)
+{
+	blob_pool p;
+	worker w;
+	pthread_t *threads = NULL;
+	size_t nthreads, started = 0, i;
+	int jobs = opts->jobs > 0 ? opts->jobs : online_cpus();
+	int error;
+
+	if ((error = list_blobs(b, repo, ids, opts)) < 0 ||
+	    (error = sort_by_path(b)) < 0)
+		return error;
+	memset(&p, 0, sizeof(p));
+	p.opts = opts;
+	p.blobs = b;
+	pthread_mutex_init(&p.lock, NULL);
+	/* A thread costs a repository handle: worth it past a few chunks. */
+	nthreads = b->count > 4 * CHUNK ? (size_t)jobs - 1 : 0;
+	if (nthreads && !(threads = calloc(nthreads, sizeof(*threads))))
+		nthreads = 0;
+	for (i = 0; i < nthreads; i++, started++)
+		if (pthread_create(&threads[i], NULL, pool_thread, &p))
+			break;
 	/* The calling thread scans too, on the caller's repository. */
-	if (!atomic_load(&p.failed)) {
-		if (worker_open(&w, opts, repo) < 0)
-			pool_fail(&p);
-		else
-			pool_work(&p, &w, 1);
-		worker_close(&w, 0);
-	}
+	if (worker_open(&w, opts, repo) < 0)
+		pool_fail(&p);
+	else
+		pool_work(&p, &w, 1);
+	worker_close(&w, 0);
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	error = atomic_load(&p.failed) ? sghook_error_set("%s", p.err) : 0;
-done:
 	free(threads);
 	pthread_mutex_destroy(&p.lock);
 	return error;
