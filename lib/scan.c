@@ -403,35 +403,126 @@ static int sort_by_path(blob_set *b)
 	return 0;
 }
 
-static int list_blobs(blob_set *b, git_repository *repo,
-	const sghook_oids *ids, const sghook_scan_opts *opts)
+/* One thread's share of the walk: a run of commits, and what it lists. */
+typedef struct {
+	const sghook_scan_opts *opts;
+	git_repository *repo;    /* NULL: the thread opens its own */
+	const git_oid *ids;      /* newest first */
+	size_t count;
+	size_t total;            /* of all shares, for progress */
+	blob_set blobs;
+	int error;
+	char err[512];
+} walk_share;
+
+static void *walk_share_run(void *arg)
 {
-	sghook_oidmap trees;
+	walk_share *ws = arg;
+	git_repository *repo = ws->repo;
+	sghook_oidmap trees = {0};
 	git_commit *c = NULL;
 	size_t i;
 	int error;
 
+	if (!repo && git_repository_open_ext(&repo, ws->opts->repo_path,
+	    ws->opts->open_flags, NULL) < 0) {
+		repo = NULL;
+		error = sghook_error_from_git("cannot open repository");
+		goto done;
+	}
 	if ((error = sghook_oidmap_init(&trees)) < 0)
-		return error;
-	/* Newest first, so that a file's newest version is listed first. */
-	for (i = 0; i < ids->count && error == 0; i++) {
-		const git_oid *id = &ids->ids[ids->count - 1 - i];
-
-		if (git_commit_lookup(&c, repo, id) < 0) {
+		goto done;
+	for (i = 0; i < ws->count && error == 0; i++) {
+		if (git_commit_lookup(&c, repo, &ws->ids[i]) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
 
-			git_oid_tostr(hex, sizeof(hex), id);
+			git_oid_tostr(hex, sizeof(hex), &ws->ids[i]);
 			error = sghook_error_from_git(hex);
 			break;
 		}
-		error = list_tree(b, &trees, repo, git_commit_tree_id(c),
-			2166136261u);
+		error = list_tree(&ws->blobs, &trees, repo,
+			git_commit_tree_id(c), 2166136261u);
 		git_commit_free(c);
-		if (opts->progress && (i % 64 == 63 || i + 1 == ids->count))
-			opts->progress("Scanning commits", i + 1, ids->count,
-				opts->progress_payload);
+		/* The first share reports for all: they run side by side. */
+		if (ws->repo && ws->opts->progress && i % 64 == 63)
+			ws->opts->progress("Scanning commits",
+				(i + 1) * ws->total / ws->count, ws->total,
+				ws->opts->progress_payload);
 	}
+done:
+	if (error < 0)
+		snprintf(ws->err, sizeof(ws->err), "%s", sghook_error_last());
+	ws->error = error;
 	sghook_oidmap_free(&trees);
+	if (repo != ws->repo)
+		git_repository_free(repo);
+	return NULL;
+}
+
+/*
+ * Lists the blobs of every commit's tree, each once. The commits are cut
+ * into runs, newest first, walked side by side (each thread sees a tree
+ * its neighbour saw too at most once), then the lists are merged in order.
+ */
+static int list_blobs(blob_set *b, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts, size_t jobs)
+{
+	walk_share *ws;
+	pthread_t *threads = NULL;
+	git_oid *newest = NULL;
+	size_t n = jobs, i, j, per, started = 0;
+	int error = 0;
+
+	if (ids->count < 64 * n)
+		n = 1;  /* a short range is not worth the threads */
+	if (!(ws = calloc(n, sizeof(*ws))) ||
+	    (ids->count && !(newest = malloc(ids->count * sizeof(*newest)))) ||
+	    (n > 1 && !(threads = calloc(n, sizeof(*threads))))) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	/* Newest first, so that a file's newest version is listed first. */
+	for (i = 0; i < ids->count; i++)
+		git_oid_cpy(&newest[i], &ids->ids[ids->count - 1 - i]);
+	per = (ids->count + n - 1) / n;
+	for (i = 0; i < n; i++) {
+		ws[i].opts = opts;
+		ws[i].repo = i == 0 ? repo : NULL;
+		ws[i].ids = newest + (i * per < ids->count ? i * per : ids->count);
+		ws[i].count = i * per >= ids->count ? 0 :
+			(ids->count - i * per < per ? ids->count - i * per : per);
+		ws[i].total = ids->count;
+		if ((error = blobs_init(&ws[i].blobs)) < 0)
+			goto done;
+	}
+	for (i = 1; i < n; i++, started++)
+		if (pthread_create(&threads[i], NULL, walk_share_run, &ws[i]))
+			break;
+	walk_share_run(&ws[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(threads[i], NULL);
+	if (started + 1 < n) {
+		for (i = started + 1; i < n; i++)
+			walk_share_run(&ws[i]);
+	}
+	for (i = 0; i < n; i++)
+		if (ws[i].error < 0) {
+			error = sghook_error_set("%s", ws[i].err);
+			goto done;
+		}
+	for (i = 0; i < n && error == 0; i++)
+		for (j = 0; j < ws[i].blobs.count && error == 0; j++)
+			error = blobs_add(b, &blobs_at(&ws[i].blobs, j)->id,
+				blobs_at(&ws[i].blobs, j)->path);
+	if (error == 0 && opts->progress)
+		opts->progress("Scanning commits", ids->count, ids->count,
+			opts->progress_payload);
+done:
+	for (i = 0; ws && i < n; i++)
+		blobs_free(&ws[i].blobs);
+	free(ws);
+	free(threads);
+	free(newest);
 	return error;
 }
 
@@ -449,7 +540,7 @@ static int list_and_scan(blob_set *b, git_repository *repo,
 	int jobs = opts->jobs > 0 ? opts->jobs : online_cpus();
 	int error;
 
-	if ((error = list_blobs(b, repo, ids, opts)) < 0 ||
+	if ((error = list_blobs(b, repo, ids, opts, (size_t)jobs)) < 0 ||
 	    (error = sort_by_path(b)) < 0)
 		return error;
 	memset(&p, 0, sizeof(p));
