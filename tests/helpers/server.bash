@@ -32,19 +32,9 @@ setup_git_env() {
 	mkdir -p "$SRV"
 }
 
-# A random 64-character Segment token body (always blocking per the contract).
-new_token() {
-	local body
-	while :; do
-		body=$(head -c 600 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9' | head -c 64)
-		[ "${#body}" -eq 64 ] || continue
-		case $body in *[A-Z]*) ;; *) continue ;; esac
-		case $body in *[a-z]*) ;; *) continue ;; esac
-		case $body in *[0-9]*) ;; *) continue ;; esac
-		printf 'sgp_%s\n' "$body"
-		return 0
-	done
-}
+# new_token: tests/helpers/token.bash
+# shellcheck source=tests/helpers/token.bash
+source "${BASH_SOURCE[0]%/*}/token.bash"
 
 # ------------------------------------------------------------------ assertions
 fail_with() {
