@@ -193,7 +193,7 @@ static size_t distinct_commits(const sghook_findings *l)
 static int report(const options *o, const sghook_findings *l, FILE *fp,
 	const char *headline, const char *advice)
 {
-	sghook_report_opts ro = { o->format, o->redact, 0, 1, NULL };
+	sghook_report_opts ro = { o->format, o->redact, 0, 1 };
 
 	if (o->format != SGHOOK_FORMAT_TEXT)
 		return sghook_report_write(stdout, l, &ro);

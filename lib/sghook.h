@@ -148,7 +148,6 @@ typedef struct {
 	int redact;       /* show only the first characters of a secret */
 	int color;        /* ANSI colour in text */
 	int remediation;  /* text: print each rule's remediation once */
-	const char *context; /* text: what was scanned, for the summary line */
 } sghook_report_opts;
 
 /* Writes a redacted copy of `secret` into `out` (at least 64 bytes). */

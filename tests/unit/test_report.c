@@ -394,7 +394,7 @@ static void add(sghook_findings *l, sghook_finding f)
 static char *report(const sghook_findings *l, sghook_format format,
 	int redact, size_t *len)
 {
-	sghook_report_opts o = { format, redact, 0, 0, NULL };
+	sghook_report_opts o = { format, redact, 0, 0 };
 	FILE *fp = tmpfile();
 	char *buf;
 	long n;
@@ -800,7 +800,7 @@ static void test_text_shows_path_line_rule_redacted_token_and_fingerprint(void *
 static void test_text_prints_each_rules_remediation_once_when_asked(void **state)
 {
 	sghook_findings l = { 0 };
-	sghook_report_opts o = { SGHOOK_FORMAT_TEXT, 1, 0, 1, NULL };
+	sghook_report_opts o = { SGHOOK_FORMAT_TEXT, 1, 0, 1 };
 	const char *rem = sghook_rule_remediation(seg);
 	char *out, *first;
 
@@ -823,7 +823,7 @@ static void test_text_prints_each_rules_remediation_once_when_asked(void **state
 static void test_text_has_colour_only_when_asked(void **state)
 {
 	sghook_findings l = { 0 };
-	sghook_report_opts o = { SGHOOK_FORMAT_TEXT, 1, 1, 0, NULL };
+	sghook_report_opts o = { SGHOOK_FORMAT_TEXT, 1, 1, 0 };
 	char *out;
 
 	(void)state;
