@@ -10,7 +10,8 @@
  * new blobs is the cost that cannot be avoided:
  *
  *  1. Walk the trees of every commit, each tree once, and list every blob
- *     once; then worker threads (each with its own repository handle, as
+ *     once, less those that the range's parents outside it hold; then
+ *     worker threads (each with its own repository handle, as
  *     libgit2 wants) read each blob once, a file's versions together,
  *     test it for the rules' keywords with memmem and only then run the
  *     regular expressions.
@@ -64,6 +65,7 @@ typedef struct {
 typedef struct {
 	git_oid id;
 	uint32_t path;          /* hash of the path it was first seen at */
+	int known;              /* in a tree outside the range: not read */
 	blob_result *res;       /* NULL: nothing blocking */
 } blob_entry;
 
@@ -72,6 +74,7 @@ typedef struct {
 	blob_entry **blocks;
 	size_t count;
 	uint32_t *order;        /* positions in reading order */
+	size_t nread;           /* entries of `order`: the blobs not known */
 } blob_set;
 
 static const git_oid empty_blob = {{
@@ -128,6 +131,7 @@ static int blobs_add(blob_set *b, const git_oid *id, uint32_t path)
 		return sghook_error_set("out of memory");
 	git_oid_cpy(&blobs_at(b, b->count)->id, id);
 	blobs_at(b, b->count)->path = path;
+	blobs_at(b, b->count)->known = 0;
 	blobs_at(b, b->count)->res = NULL;
 	b->count++;
 	return 0;
@@ -273,8 +277,21 @@ static uint32_t hash_more(uint32_t h, const char *s)
 	return (h ^ '/') * 16777619u;
 }
 
+/* Marks a listed blob as known before the range: it is not read. */
+static void blobs_know(blob_set *b, const git_oid *id)
+{
+	uint32_t i;
+
+	if (sghook_oidmap_get(&b->index, id, &i) && i < b->count)
+		blobs_at(b, i)->known = 1;
+}
+
+/*
+ * Lists the blobs of a tree of the range, or, when `known`, marks those of
+ * a tree outside it (a parent of the range's oldest commits) as known.
+ */
 static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
-	const git_oid *id, uint32_t dir)
+	const git_oid *id, uint32_t dir, int known)
 {
 	git_tree *tree = NULL;
 	const git_tree_entry *e;
@@ -295,10 +312,12 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
 		switch (git_tree_entry_type(e)) {
 		case GIT_OBJECT_TREE:
 			error = list_tree(b, trees, repo, git_tree_entry_id(e),
-				hash_more(dir, git_tree_entry_name(e)));
+				hash_more(dir, git_tree_entry_name(e)), known);
 			break;
 		case GIT_OBJECT_BLOB:
-			if (!blob_skipped(git_tree_entry_id(e)))
+			if (known)
+				blobs_know(b, git_tree_entry_id(e));
+			else if (!blob_skipped(git_tree_entry_id(e)))
 				error = blobs_add(b, git_tree_entry_id(e),
 					hash_more(dir, git_tree_entry_name(e)));
 			break;
@@ -333,7 +352,7 @@ static void pool_fail(blob_pool *p)
 
 static void pool_work(blob_pool *p, worker *w, int reports)
 {
-	size_t i, start, end, done, n = p->blobs->count;
+	size_t i, start, end, done, n = p->blobs->nread;
 	blob_entry *e;
 
 	while (!atomic_load(&p->failed) &&
@@ -396,10 +415,12 @@ static int sort_by_path(blob_set *b)
 
 	if (b->count && !(b->order = malloc(b->count * sizeof(*b->order))))
 		return sghook_error_set("out of memory");
+	b->nread = 0;
 	for (i = 0; i < b->count; i++)
-		b->order[i] = (uint32_t)i;
+		if (!blobs_at(b, i)->known)
+			b->order[b->nread++] = (uint32_t)i;
 	sorting = b;  /* qsort has no payload; only this thread sorts */
-	qsort(b->order, b->count, sizeof(*b->order), by_path);
+	qsort(b->order, b->nread, sizeof(*b->order), by_path);
 	return 0;
 }
 
@@ -410,7 +431,9 @@ typedef struct {
 	const git_oid *ids;      /* newest first */
 	size_t count;
 	size_t total;            /* of all shares, for progress */
+	const sghook_oidmap *range;  /* every commit of all shares */
 	blob_set blobs;
+	sghook_oids edge;        /* parents outside the range */
 	int error;
 	char err[512];
 } walk_share;
@@ -421,7 +444,7 @@ static void *walk_share_run(void *arg)
 	git_repository *repo = ws->repo;
 	sghook_oidmap trees = {0};
 	git_commit *c = NULL;
-	size_t i;
+	size_t i, j;
 	int error;
 
 	if (!repo && git_repository_open_ext(&repo, ws->opts->repo_path,
@@ -441,7 +464,14 @@ static void *walk_share_run(void *arg)
 			break;
 		}
 		error = list_tree(&ws->blobs, &trees, repo,
-			git_commit_tree_id(c), 2166136261u);
+			git_commit_tree_id(c), 2166136261u, 0);
+		for (j = 0; j < git_commit_parentcount(c) && error == 0; j++) {
+			const git_oid *pid = git_commit_parent_id(c, (unsigned)j);
+			uint32_t v;
+
+			if (!sghook_oidmap_get(ws->range, pid, &v))
+				error = sghook_oids_push(&ws->edge, pid);
+		}
 		git_commit_free(c);
 		/* The first share reports for all: they run side by side. */
 		if (ws->repo && ws->opts->progress && i % 64 == 63)
@@ -460,6 +490,43 @@ done:
 }
 
 /*
+ * As `git rev-list --objects A..B` does, the blobs the parents outside
+ * the range had are known, not new: they are not read, so that a range
+ * costs what it adds rather than all of its first commit's tree. A parent
+ * that cannot be read hides nothing, so more is read, never less.
+ */
+static int know_edges(blob_set *b, git_repository *repo,
+	const walk_share *ws, size_t n)
+{
+	sghook_oidmap seen = {0}, trees = {0};
+	git_commit *c = NULL;
+	size_t i, j;
+	int error, put;
+
+	if ((error = sghook_oidmap_init(&seen)) < 0 ||
+	    (error = sghook_oidmap_init(&trees)) < 0)
+		goto done;
+	for (i = 0; i < n && error == 0; i++)
+		for (j = 0; j < ws[i].edge.count && error == 0; j++) {
+			if ((put = sghook_oidmap_put(&seen, &ws[i].edge.ids[j],
+			    0)) != 0) {
+				error = put < 0 ? put : 0;
+				continue;
+			}
+			if (git_commit_lookup(&c, repo, &ws[i].edge.ids[j]) < 0)
+				continue;
+			error = list_tree(b, &trees, repo,
+				git_commit_tree_id(c), 0, 1);
+			git_commit_free(c);
+		}
+done:
+	git_error_clear();
+	sghook_oidmap_free(&seen);
+	sghook_oidmap_free(&trees);
+	return error;
+}
+
+/*
  * Lists the blobs of every commit's tree, each once. The commits are cut
  * into runs, newest first, walked side by side (each thread sees a tree
  * its neighbour saw too at most once), then the lists are merged in order.
@@ -470,6 +537,7 @@ static int list_blobs(blob_set *b, git_repository *repo,
 	walk_share *ws;
 	pthread_t *threads = NULL;
 	git_oid *newest = NULL;
+	sghook_oidmap range = {0};
 	size_t n = jobs, i, j, per, started = 0;
 	int error = 0;
 
@@ -481,9 +549,16 @@ static int list_blobs(blob_set *b, git_repository *repo,
 		error = sghook_error_set("out of memory");
 		goto done;
 	}
+	if ((error = sghook_oidmap_init(&range)) < 0)
+		goto done;
 	/* Newest first, so that a file's newest version is listed first. */
-	for (i = 0; i < ids->count; i++)
+	for (i = 0; i < ids->count && error >= 0; i++) {
 		git_oid_cpy(&newest[i], &ids->ids[ids->count - 1 - i]);
+		error = sghook_oidmap_put(&range, &newest[i], 0);
+	}
+	if (error < 0)
+		goto done;
+	error = 0;
 	per = (ids->count + n - 1) / n;
 	for (i = 0; i < n; i++) {
 		ws[i].opts = opts;
@@ -492,6 +567,7 @@ static int list_blobs(blob_set *b, git_repository *repo,
 		ws[i].count = i * per >= ids->count ? 0 :
 			(ids->count - i * per < per ? ids->count - i * per : per);
 		ws[i].total = ids->count;
+		ws[i].range = &range;
 		if ((error = blobs_init(&ws[i].blobs)) < 0)
 			goto done;
 	}
@@ -514,12 +590,17 @@ static int list_blobs(blob_set *b, git_repository *repo,
 		for (j = 0; j < ws[i].blobs.count && error == 0; j++)
 			error = blobs_add(b, &blobs_at(&ws[i].blobs, j)->id,
 				blobs_at(&ws[i].blobs, j)->path);
+	if (error == 0)
+		error = know_edges(b, repo, ws, n);
 	if (error == 0 && opts->progress)
 		opts->progress("Scanning commits", ids->count, ids->count,
 			opts->progress_payload);
 done:
-	for (i = 0; ws && i < n; i++)
+	for (i = 0; ws && i < n; i++) {
 		blobs_free(&ws[i].blobs);
+		sghook_oids_free(&ws[i].edge);
+	}
+	sghook_oidmap_free(&range);
 	free(ws);
 	free(threads);
 	free(newest);
@@ -548,7 +629,7 @@ static int list_and_scan(blob_set *b, git_repository *repo,
 	p.blobs = b;
 	pthread_mutex_init(&p.lock, NULL);
 	/* A thread costs a repository handle: worth it past a few chunks. */
-	nthreads = b->count > 4 * CHUNK ? (size_t)jobs - 1 : 0;
+	nthreads = b->nread > 4 * CHUNK ? (size_t)jobs - 1 : 0;
 	if (nthreads && !(threads = calloc(nthreads, sizeof(*threads))))
 		nthreads = 0;
 	for (i = 0; i < nthreads; i++, started++)

@@ -203,7 +203,9 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
  * Each commit judged by what it adds against its parents: a secret counts
  * only when no parent's version of the file (after rename and copy
  * detection) already holds it. Findings come back in the order of `ids`;
- * each blob is read once however many commits hold it.
+ * each blob is read once however many commits hold it. As with
+ * `git rev-list --objects`, a blob that a parent outside `ids` holds is
+ * not new to them, and is not read.
  */
 int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts);

@@ -253,6 +253,29 @@ KEY=$(new_token)
 	assert_output_empty
 }
 
+@test "a token the range's base holds is not new to the range, even when the range deletes and restores its file" {
+	make_leaky_history
+	git rm -q cfg.env
+	commit_unchecked "drop cfg"
+	git revert --no-edit HEAD >/dev/null
+	git cat-file -e HEAD:cfg.env
+	run_sghook --check-range "$LEAK..HEAD"
+	assert_status 0
+	assert_output_empty
+}
+
+@test "a token deleted before the range and restored inside it is reported: the range's base does not hold it" {
+	make_leaky_history
+	git rm -q cfg.env
+	commit_unchecked "drop cfg"
+	local dropped
+	dropped=$(rev)
+	git revert --no-edit HEAD >/dev/null
+	run_sghook --check-range "$dropped..HEAD" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$(rev)\" and .[0].path == \"cfg.env\""
+}
+
 @test "a commit that replaces a token by another is reported" {
 	make_leaky_history
 	printf 'PORT=1\nAPI_KEY=%s\n' "$(new_token)" >cfg.env
