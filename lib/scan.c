@@ -23,13 +23,13 @@
  * trees and blobs, and no diff at all.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "oidmap.h"
+#include "procs.h"
 #include "sghook.h"
 
 typedef struct {
@@ -240,19 +240,13 @@ static int worker_open(worker *w, const sghook_scan_opts *opts,
 {
 	memset(w, 0, sizeof(*w));
 	w->opts = opts;
-	if (repo) {
-		w->repo = repo;
-	} else if (git_repository_open_ext(&w->repo, opts->repo_path,
-	    opts->open_flags, NULL) < 0) {
-		w->repo = NULL;
-		return sghook_error_from_git("cannot open repository");
-	}
+	w->repo = repo;
 	if (git_repository_odb(&w->odb, w->repo) < 0)
 		return sghook_error_from_git("cannot open object database");
 	return sghook_matcher_new(&w->matcher, opts->rules);
 }
 
-static void worker_close(worker *w, int own_repo)
+static void worker_close(worker *w)
 {
 	size_t i;
 
@@ -261,8 +255,48 @@ static void worker_close(worker *w, int own_repo)
 	free(w->tmp);
 	sghook_matcher_free(w->matcher);
 	git_odb_free(w->odb);
-	if (own_repo)
-		git_repository_free(w->repo);
+}
+
+/*
+ * Pass 1 runs in worker processes, not threads: libgit2 serialises pack
+ * reads behind process-wide locks, so on the bench repository two threads
+ * walked the trees in 1.84 s where one took 2.30 s, and two processes
+ * took 1.05 s each. A worker inherits the repository handle and the work
+ * lists by fork() and sends back what it found.
+ */
+typedef struct {
+	atomic_size_t next;     /* blobs handed out */
+	atomic_size_t done;     /* commits walked, then blobs read */
+	atomic_int failed;
+} counters;
+
+static int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+/* Bounded reads of a worker's output. */
+typedef struct {
+	const char *p, *end;
+} reader;
+
+static int take(reader *r, void *dst, size_t len)
+{
+	if ((size_t)(r->end - r->p) < len)
+		return sghook_error_set("a worker process sent a truncated result");
+	memcpy(dst, r->p, len);
+	r->p += len;
+	return 0;
+}
+
+static int put(FILE *out, const void *src, size_t len)
+{
+	if (len && fwrite(src, 1, len, out) != len)
+		return sghook_error_set("cannot send results to the parent "
+			"process");
+	return 0;
 }
 
 /* ---- pass 1: every blob once, on every core --------------------------- */
@@ -329,164 +363,119 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
 	return error;
 }
 
+/* A worker's share of the walk: a run of commits, and what it lists. */
 typedef struct {
-	const sghook_scan_opts *opts;
-	blob_set *blobs;
-	atomic_size_t next, done;
-	atomic_int failed;
-	pthread_mutex_t lock;
-	char err[512];
-} blob_pool;
-
-/* Blobs a worker takes at a time: neighbours in reading order. */
-#define CHUNK 64
-
-static void pool_fail(blob_pool *p)
-{
-	pthread_mutex_lock(&p->lock);
-	if (!atomic_load(&p->failed))
-		snprintf(p->err, sizeof(p->err), "%s", sghook_error_last());
-	atomic_store(&p->failed, 1);
-	pthread_mutex_unlock(&p->lock);
-}
-
-static void pool_work(blob_pool *p, worker *w, int reports)
-{
-	size_t i, start, end, done, n = p->blobs->nread;
-	blob_entry *e;
-
-	while (!atomic_load(&p->failed) &&
-	    (start = atomic_fetch_add(&p->next, CHUNK)) < n) {
-		end = start + CHUNK < n ? start + CHUNK : n;
-		for (i = start; i < end; i++) {
-			e = blobs_at(p->blobs, p->blobs->order[i]);
-			if (blob_scan(&e->res, w, &e->id) < 0) {
-				pool_fail(p);
-				return;
-			}
-		}
-		done = atomic_fetch_add(&p->done, end - start) + end - start;
-		if (reports && p->opts->progress)
-			p->opts->progress("Reading blobs", done, n,
-				p->opts->progress_payload);
-	}
-}
-
-static void *pool_thread(void *arg)
-{
-	blob_pool *p = arg;
-	worker w;
-
-	if (worker_open(&w, p->opts, NULL) < 0)
-		pool_fail(p);
-	else
-		pool_work(p, &w, 0);
-	worker_close(&w, 1);
-	return NULL;
-}
-
-static int online_cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (int)n : 1;
-}
-
-static const blob_set *sorting;
-
-static int by_path(const void *x, const void *y)
-{
-	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-	uint32_t a = blobs_at(sorting, i)->path, c = blobs_at(sorting, j)->path;
-
-	return a != c ? (a > c) - (a < c) : (i > j) - (i < j);
-}
-
-/*
- * Reading order: the versions of one file together, newest first. Packs
- * store a file's versions as deltas against each other, newest whole,
- * and libgit2's delta base cache is small (16 MiB): read in the order
- * the trees list them, the bases are evicted before they are used again,
- * and reading took twice as long.
- */
-static int sort_by_path(blob_set *b)
-{
-	size_t i;
-
-	if (b->count && !(b->order = malloc(b->count * sizeof(*b->order))))
-		return sghook_error_set("out of memory");
-	b->nread = 0;
-	for (i = 0; i < b->count; i++)
-		if (!blobs_at(b, i)->known)
-			b->order[b->nread++] = (uint32_t)i;
-	sorting = b;  /* qsort has no payload; only this thread sorts */
-	qsort(b->order, b->nread, sizeof(*b->order), by_path);
-	return 0;
-}
-
-/* One thread's share of the walk: a run of commits, and what it lists. */
-typedef struct {
-	const sghook_scan_opts *opts;
-	git_repository *repo;    /* NULL: the thread opens its own */
+	git_repository *repo;
 	const git_oid *ids;      /* newest first */
 	size_t count;
-	size_t total;            /* of all shares, for progress */
 	const sghook_oidmap *range;  /* every commit of all shares */
+	counters *c;
 	blob_set blobs;
 	sghook_oids edge;        /* parents outside the range */
-	int error;
-	char err[512];
 } walk_share;
 
-static void *walk_share_run(void *arg)
+typedef struct {
+	const sghook_scan_opts *opts;
+	walk_share *ws;
+	counters *c;
+	size_t total;
+} walk_job;
+
+static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
+	size_t total, int reports)
 {
-	walk_share *ws = arg;
-	git_repository *repo = ws->repo;
 	sghook_oidmap trees = {0};
 	git_commit *c = NULL;
-	size_t i, j;
+	size_t i, j, done;
+	uint32_t v;
 	int error;
 
-	if (!repo && git_repository_open_ext(&repo, ws->opts->repo_path,
-	    ws->opts->open_flags, NULL) < 0) {
-		repo = NULL;
-		error = sghook_error_from_git("cannot open repository");
-		goto done;
-	}
 	if ((error = sghook_oidmap_init(&trees)) < 0)
 		goto done;
 	for (i = 0; i < ws->count && error == 0; i++) {
-		if (git_commit_lookup(&c, repo, &ws->ids[i]) < 0) {
+		if (git_commit_lookup(&c, ws->repo, &ws->ids[i]) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
 
 			git_oid_tostr(hex, sizeof(hex), &ws->ids[i]);
 			error = sghook_error_from_git(hex);
 			break;
 		}
-		error = list_tree(&ws->blobs, &trees, repo,
+		error = list_tree(&ws->blobs, &trees, ws->repo,
 			git_commit_tree_id(c), 2166136261u, 0);
-		for (j = 0; j < git_commit_parentcount(c) && error == 0; j++) {
-			const git_oid *pid = git_commit_parent_id(c, (unsigned)j);
-			uint32_t v;
-
-			if (!sghook_oidmap_get(ws->range, pid, &v))
-				error = sghook_oids_push(&ws->edge, pid);
-		}
+		for (j = 0; j < git_commit_parentcount(c) && error == 0; j++)
+			if (!sghook_oidmap_get(ws->range,
+			    git_commit_parent_id(c, (unsigned)j), &v))
+				error = sghook_oids_push(&ws->edge,
+					git_commit_parent_id(c, (unsigned)j));
 		git_commit_free(c);
-		/* The first share reports for all: they run side by side. */
-		if (ws->repo && ws->opts->progress && i % 64 == 63)
-			ws->opts->progress("Scanning commits",
-				(i + 1) * ws->total / ws->count, ws->total,
-				ws->opts->progress_payload);
+		done = atomic_fetch_add(&ws->c->done, 1) + 1;
+		if (reports && opts->progress && done % 64 == 0)
+			opts->progress("Scanning commits", done, total,
+				opts->progress_payload);
 	}
 done:
-	if (error < 0)
-		snprintf(ws->err, sizeof(ws->err), "%s", sghook_error_last());
-	ws->error = error;
 	sghook_oidmap_free(&trees);
-	if (repo != ws->repo)
-		git_repository_free(repo);
-	return NULL;
+	return error;
+}
+
+/* In a worker: walks share i and sends its blobs, then its edge. */
+static int walk_child(void *ctx, size_t i, FILE *out)
+{
+	walk_job *job = ctx;
+	walk_share *ws = &job->ws[i];
+	uint64_t n;
+	size_t k;
+	int error;
+
+	if ((error = blobs_init(&ws->blobs)) < 0 ||
+	    (error = walk_share_run(ws, job->opts, job->total, 0)) < 0)
+		return error;
+	n = ws->blobs.count;
+	error = put(out, &n, sizeof(n));
+	for (k = 0; k < ws->blobs.count && error == 0; k++)
+		if ((error = put(out, blobs_at(&ws->blobs, k)->id.id,
+		    GIT_OID_RAWSZ)) == 0)
+			error = put(out, &blobs_at(&ws->blobs, k)->path,
+				sizeof(uint32_t));
+	n = ws->edge.count;
+	if (error == 0)
+		error = put(out, &n, sizeof(n));
+	for (k = 0; k < ws->edge.count && error == 0; k++)
+		error = put(out, ws->edge.ids[k].id, GIT_OID_RAWSZ);
+	return error;
+}
+
+/* In the parent: share i's blobs and edge, from its worker's output. */
+static int walk_merge(blob_set *b, walk_share *ws, const sghook_proc_output *o)
+{
+	reader r = { o->data, o->data + o->len };
+	uint64_t n = 0, k;
+	git_oid id;
+	uint32_t path = 0;
+	int error;
+
+	if ((error = take(&r, &n, sizeof(n))) < 0)
+		return error;
+	for (k = 0; k < n && error == 0; k++)
+		if ((error = take(&r, id.id, GIT_OID_RAWSZ)) == 0 &&
+		    (error = take(&r, &path, sizeof(path))) == 0)
+			error = blobs_add(b, &id, path);
+	if (error == 0)
+		error = take(&r, &n, sizeof(n));
+	for (k = 0; k < n && error == 0; k++)
+		if ((error = take(&r, id.id, GIT_OID_RAWSZ)) == 0)
+			error = sghook_oids_push(&ws->edge, &id);
+	return error;
+}
+
+static void walk_tick(void *ctx)
+{
+	walk_job *job = ctx;
+
+	if (job->opts->progress)
+		job->opts->progress("Scanning commits",
+			atomic_load(&job->c->done), job->total,
+			job->opts->progress_payload);
 }
 
 /*
@@ -528,24 +517,27 @@ done:
 
 /*
  * Lists the blobs of every commit's tree, each once. The commits are cut
- * into runs, newest first, walked side by side (each thread sees a tree
- * its neighbour saw too at most once), then the lists are merged in order.
+ * into runs, newest first, walked side by side by the workers (each sees
+ * a tree its neighbour saw too at most once), then the lists are merged
+ * in order.
  */
 static int list_blobs(blob_set *b, git_repository *repo,
-	const sghook_oids *ids, const sghook_scan_opts *opts, size_t jobs)
+	const sghook_oids *ids, const sghook_scan_opts *opts, size_t jobs,
+	counters *c)
 {
 	walk_share *ws;
-	pthread_t *threads = NULL;
+	walk_job job;
+	sghook_proc_output *outs = NULL;
 	git_oid *newest = NULL;
 	sghook_oidmap range = {0};
-	size_t n = jobs, i, j, per, started = 0;
+	size_t n = jobs, i, per;
 	int error = 0;
 
 	if (ids->count < 64 * n)
-		n = 1;  /* a short range is not worth the threads */
+		n = 1;  /* a short range is not worth the workers */
 	if (!(ws = calloc(n, sizeof(*ws))) ||
-	    (ids->count && !(newest = malloc(ids->count * sizeof(*newest)))) ||
-	    (n > 1 && !(threads = calloc(n, sizeof(*threads))))) {
+	    !(outs = calloc(n, sizeof(*outs))) ||
+	    (ids->count && !(newest = malloc(ids->count * sizeof(*newest))))) {
 		error = sghook_error_set("out of memory");
 		goto done;
 	}
@@ -558,38 +550,38 @@ static int list_blobs(blob_set *b, git_repository *repo,
 	}
 	if (error < 0)
 		goto done;
-	error = 0;
 	per = (ids->count + n - 1) / n;
 	for (i = 0; i < n; i++) {
-		ws[i].opts = opts;
-		ws[i].repo = i == 0 ? repo : NULL;
+		ws[i].repo = repo;
 		ws[i].ids = newest + (i * per < ids->count ? i * per : ids->count);
 		ws[i].count = i * per >= ids->count ? 0 :
 			(ids->count - i * per < per ? ids->count - i * per : per);
-		ws[i].total = ids->count;
 		ws[i].range = &range;
-		if ((error = blobs_init(&ws[i].blobs)) < 0)
-			goto done;
+		ws[i].c = c;
 	}
-	for (i = 1; i < n; i++, started++)
-		if (pthread_create(&threads[i], NULL, walk_share_run, &ws[i]))
-			break;
-	walk_share_run(&ws[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(threads[i], NULL);
-	if (started + 1 < n) {
-		for (i = started + 1; i < n; i++)
-			walk_share_run(&ws[i]);
-	}
-	for (i = 0; i < n; i++)
-		if (ws[i].error < 0) {
-			error = sghook_error_set("%s", ws[i].err);
+	job.opts = opts;
+	job.ws = ws;
+	job.c = c;
+	job.total = ids->count;
+	error = n > 1 ? sghook_procs_run(outs, n, walk_child, walk_tick, &job) : 1;
+	if (error < 0)
+		goto done;
+	if (error == 1) {
+		/* One share, or no worker could be started: walk it all here. */
+		atomic_store(&c->done, 0);
+		ws[0].ids = newest;
+		ws[0].count = ids->count;
+		if ((error = blobs_init(&ws[0].blobs)) < 0 ||
+		    (error = walk_share_run(&ws[0], opts, ids->count, 1)) < 0)
 			goto done;
-		}
-	for (i = 0; i < n && error == 0; i++)
-		for (j = 0; j < ws[i].blobs.count && error == 0; j++)
-			error = blobs_add(b, &blobs_at(&ws[i].blobs, j)->id,
-				blobs_at(&ws[i].blobs, j)->path);
+		for (i = 0; i < ws[0].blobs.count && error == 0; i++)
+			error = blobs_add(b, &blobs_at(&ws[0].blobs, i)->id,
+				blobs_at(&ws[0].blobs, i)->path);
+		n = 1;
+	} else {
+		for (i = 0; i < n && error == 0; i++)
+			error = walk_merge(b, &ws[i], &outs[i]);
+	}
 	if (error == 0)
 		error = know_edges(b, repo, ws, n);
 	if (error == 0 && opts->progress)
@@ -597,55 +589,215 @@ static int list_blobs(blob_set *b, git_repository *repo,
 			opts->progress_payload);
 done:
 	for (i = 0; ws && i < n; i++) {
-		blobs_free(&ws[i].blobs);
+		if (ws[i].blobs.blocks)
+			blobs_free(&ws[i].blobs);
 		sghook_oids_free(&ws[i].edge);
 	}
+	if (outs)
+		sghook_procs_outputs_free(outs, n);
 	sghook_oidmap_free(&range);
+	free(outs);
 	free(ws);
-	free(threads);
 	free(newest);
 	return error;
 }
 
+typedef struct {
+	const sghook_scan_opts *opts;
+	git_repository *repo;
+	blob_set *blobs;
+	counters *c;
+} blob_pool;
+
+/* Blobs a worker takes at a time: neighbours in reading order. */
+#define CHUNK 64
+
+/* Reads chunks of blobs until none is left; results go into the set. */
+static int pool_work(blob_pool *p, int reports)
+{
+	size_t i, start, end, done, n = p->blobs->nread;
+	blob_entry *e;
+	worker w;
+	int error;
+
+	if ((error = worker_open(&w, p->opts, p->repo)) < 0)
+		goto done;
+	while (!atomic_load(&p->c->failed) &&
+	    (start = atomic_fetch_add(&p->c->next, CHUNK)) < n) {
+		end = start + CHUNK < n ? start + CHUNK : n;
+		for (i = start; i < end && error == 0; i++) {
+			e = blobs_at(p->blobs, p->blobs->order[i]);
+			error = blob_scan(&e->res, &w, &e->id);
+		}
+		if (error < 0)
+			break;
+		done = atomic_fetch_add(&p->c->done, end - start) + end - start;
+		if (reports && p->opts->progress)
+			p->opts->progress("Reading blobs", done, n,
+				p->opts->progress_payload);
+	}
+done:
+	if (error < 0)
+		atomic_store(&p->c->failed, 1);  /* the others stop early */
+	worker_close(&w);
+	return error;
+}
+
 /*
- * Pass 1: list every blob of the commits' trees, then scan them on every
- * core, each worker with its own repository handle.
+ * In a worker: reads its chunks, then sends each blocking blob's position
+ * and hits. A hit's rule and tier point into memory the parent has at the
+ * same addresses (fork copied it); its secret is sent as bytes.
+ */
+static int pool_child(void *ctx, size_t i, FILE *out)
+{
+	blob_pool *p = ctx;
+	const blob_entry *e;
+	uint32_t pos, n;
+	size_t k, h;
+	int error;
+
+	(void)i;
+	if ((error = pool_work(p, 0)) < 0)
+		return error;
+	for (k = 0; k < p->blobs->nread && error == 0; k++) {
+		pos = p->blobs->order[k];
+		if (!(e = blobs_at(p->blobs, pos))->res)
+			continue;
+		n = (uint32_t)e->res->n;
+		if ((error = put(out, &pos, sizeof(pos))) == 0)
+			error = put(out, &n, sizeof(n));
+		for (h = 0; h < n && error == 0; h++)
+			if ((error = put(out, &e->res->hits[h],
+			    sizeof(blob_hit))) == 0)
+				error = put(out, e->res->hits[h].secret,
+					e->res->hits[h].secret_len);
+	}
+	return error;
+}
+
+/* In the parent: the results a worker sent, into the set. */
+static int pool_merge(blob_set *b, const sghook_proc_output *o)
+{
+	reader r = { o->data, o->data + o->len };
+	blob_result *res;
+	blob_hit *h;
+	uint32_t pos = 0, n = 0, k;
+	int error = 0;
+
+	while (r.p < r.end && error == 0) {
+		if ((error = take(&r, &pos, sizeof(pos))) < 0 ||
+		    (error = take(&r, &n, sizeof(n))) < 0)
+			break;
+		if (pos >= b->count || n == 0 || n > (1u << 20) ||
+		    blobs_at(b, pos)->res)
+			return sghook_error_set("a worker process sent a bad "
+				"result");
+		if (!(res = calloc(1, sizeof(*res) + n * sizeof(blob_hit))))
+			return sghook_error_set("out of memory");
+		blobs_at(b, pos)->res = res;
+		for (k = 0; k < n && error == 0; k++) {
+			h = &res->hits[k];
+			if ((error = take(&r, h, sizeof(*h))) < 0)
+				break;
+			h->secret = NULL;
+			res->n = k + 1;
+			if (h->secret_len > (size_t)(r.end - r.p))
+				error = sghook_error_set("a worker process "
+					"sent a truncated result");
+			else if (!(h->secret = strndup(r.p, h->secret_len)))
+				error = sghook_error_set("out of memory");
+			else
+				r.p += h->secret_len;
+		}
+	}
+	return error;
+}
+
+static void pool_tick(void *ctx)
+{
+	blob_pool *p = ctx;
+
+	if (p->opts->progress)
+		p->opts->progress("Reading blobs", atomic_load(&p->c->done),
+			p->blobs->nread, p->opts->progress_payload);
+}
+
+static const blob_set *sorting;
+
+static int by_path(const void *x, const void *y)
+{
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	uint32_t a = blobs_at(sorting, i)->path, c = blobs_at(sorting, j)->path;
+
+	return a != c ? (a > c) - (a < c) : (i > j) - (i < j);
+}
+
+/*
+ * Reading order: the versions of one file together, newest first. Packs
+ * store a file's versions as deltas against each other, newest whole,
+ * and libgit2's delta base cache is small (16 MiB): read in the order
+ * the trees list them, the bases are evicted before they are used again,
+ * and reading took twice as long.
+ */
+static int sort_by_path(blob_set *b)
+{
+	size_t i;
+
+	if (b->count && !(b->order = malloc(b->count * sizeof(*b->order))))
+		return sghook_error_set("out of memory");
+	b->nread = 0;
+	for (i = 0; i < b->count; i++)
+		if (!blobs_at(b, i)->known)
+			b->order[b->nread++] = (uint32_t)i;
+	sorting = b;  /* qsort has no payload; only this thread sorts */
+	qsort(b->order, b->nread, sizeof(*b->order), by_path);
+	return 0;
+}
+
+/*
+ * Pass 1: list every blob of the commits' trees, then scan them, both on
+ * every core when there is enough work.
  */
 static int list_and_scan(blob_set *b, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
+	sghook_proc_output *outs = NULL;
 	blob_pool p;
-	worker w;
-	pthread_t *threads = NULL;
-	size_t nthreads, started = 0, i;
-	int jobs = opts->jobs > 0 ? opts->jobs : online_cpus();
+	counters *c;
+	size_t jobs = (size_t)(opts->jobs > 0 ? opts->jobs : online_cpus()), i;
 	int error;
 
-	if ((error = list_blobs(b, repo, ids, opts, (size_t)jobs)) < 0 ||
+	if (!(c = sghook_procs_shared_new(sizeof(*c))))
+		return sghook_error_set("cannot map memory for the workers");
+	if ((error = list_blobs(b, repo, ids, opts, jobs, c)) < 0 ||
 	    (error = sort_by_path(b)) < 0)
-		return error;
-	memset(&p, 0, sizeof(p));
+		goto done;
+	atomic_store(&c->done, 0);
 	p.opts = opts;
+	p.repo = repo;
 	p.blobs = b;
-	pthread_mutex_init(&p.lock, NULL);
-	/* A thread costs a repository handle: worth it past a few chunks. */
-	nthreads = b->nread > 4 * CHUNK ? (size_t)jobs - 1 : 0;
-	if (nthreads && !(threads = calloc(nthreads, sizeof(*threads))))
-		nthreads = 0;
-	for (i = 0; i < nthreads; i++, started++)
-		if (pthread_create(&threads[i], NULL, pool_thread, &p))
-			break;
-	/* The calling thread scans too, on the caller's repository. */
-	if (worker_open(&w, opts, repo) < 0)
-		pool_fail(&p);
-	else
-		pool_work(&p, &w, 1);
-	worker_close(&w, 0);
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	error = atomic_load(&p.failed) ? sghook_error_set("%s", p.err) : 0;
-	free(threads);
-	pthread_mutex_destroy(&p.lock);
+	p.c = c;
+	/* A worker costs a fork: worth it past a few chunks. */
+	if (jobs > 1 && b->nread > 4 * CHUNK) {
+		if (!(outs = calloc(jobs, sizeof(*outs)))) {
+			error = sghook_error_set("out of memory");
+			goto done;
+		}
+		error = sghook_procs_run(outs, jobs, pool_child, pool_tick, &p);
+		for (i = 0; i < jobs && error == 0; i++)
+			error = pool_merge(b, &outs[i]);
+		if (error != 1)
+			goto done;
+	}
+	/* One worker, or none could be started: read them all here. */
+	atomic_store(&c->next, 0);
+	atomic_store(&c->done, 0);
+	error = pool_work(&p, 1);
+done:
+	if (outs)
+		sghook_procs_outputs_free(outs, jobs);
+	free(outs);
+	sghook_procs_shared_free(c, sizeof(*c));
 	return error;
 }
 
@@ -1086,7 +1238,7 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	for (i = 0; i < ids->count && error == 0; i++)
 		error = judge_commit(out, &w, &d, &ids->ids[i]);
 done:
-	worker_close(&w, 0);
+	worker_close(&w);
 	sghook_oidmap_free(&d.dirty);
 	blobs_free(&blobs);
 	return error;
@@ -1203,7 +1355,7 @@ done:
 		sides_free(mp.ps, mp.n);
 	git_object_free(head);
 	git_index_free(ns.index);
-	worker_close(&w, 0);
+	worker_close(&w);
 	return error;
 }
 
@@ -1287,7 +1439,7 @@ done:
 	result_free(res);
 	git_object_free(peeled);
 	git_object_free(obj);
-	worker_close(&w, 0);
+	worker_close(&w);
 	return error;
 }
 
@@ -1309,6 +1461,6 @@ int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,
 		error = report_hit(out, &res->hits[i], path, NULL);
 done:
 	result_free(res);
-	worker_close(&w, 0);
+	worker_close(&w);
 	return error;
 }

@@ -1,0 +1,42 @@
+/*
+ * Work split across child processes.
+ *
+ * libgit2 serialises pack reads behind process-wide locks, so threads of
+ * one process reading the same pack mostly wait on each other; processes
+ * do not share those locks. A child inherits everything the parent built
+ * before fork() (repository handle, rules, work lists) and sends its
+ * results back through a pipe.
+ */
+#ifndef SGHOOK_PROCS_H
+#define SGHOOK_PROCS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct {
+	char *data;
+	size_t len;
+} sghook_proc_output;
+
+/* Child i's work: writes its results to `out`; < 0 on error. */
+typedef int (*sghook_proc_fn)(void *ctx, size_t i, FILE *out);
+/* Called in the parent about ten times a second while children run. */
+typedef void (*sghook_proc_tick)(void *ctx);
+
+/*
+ * Runs fn(ctx, i, out) for every i below n, each in its own child
+ * process, and waits for all; outputs[i] receives what child i wrote.
+ * Returns 0; 1 when the children could not be started (nothing ran: the
+ * caller does the work itself); or an error: the message of the first
+ * child that failed, or how it died. Call it from a single-threaded
+ * process only: a child must not inherit locks another thread holds.
+ */
+int sghook_procs_run(sghook_proc_output *outputs, size_t n,
+	sghook_proc_fn fn, sghook_proc_tick tick, void *ctx);
+void sghook_procs_outputs_free(sghook_proc_output *outputs, size_t n);
+
+/* Memory that the parent and its children share (counters), zeroed. */
+void *sghook_procs_shared_new(size_t size);
+void sghook_procs_shared_free(void *p, size_t size);
+
+#endif
