@@ -69,7 +69,7 @@ static void usage(FILE *fp)
 "  --rules PATH              more rules: a *.rules file or a directory\n"
 "  --no-redact               show whole secrets (local use only)\n"
 "  --color auto|always|never colour text findings (default auto)\n"
-"  --jobs N                  worker threads (default: one per core)\n"
+"  --jobs N                  worker processes (default: one per core)\n"
 "  --help, --version\n"
 "\n"
 "exit status: 0 nothing found, 1 a secret found, 2 error (the change is refused)\n",
@@ -291,7 +291,6 @@ static void scan_opts_init(sghook_scan_opts *so, const options *o,
 	so->rules = rules;
 	so->jobs = o->jobs;
 	so->use_ignore_file = 1;
-	so->open_flags = GIT_REPOSITORY_OPEN_FROM_ENV;
 }
 
 /* ---- modes ------------------------------------------------------------ */
@@ -342,7 +341,7 @@ static int judge(const options *o, git_repository *repo,
 		so.progress_payload = &last;
 	}
 	error = sghook_scan_commits(found, repo, ids, &so);
-	/* Other threads may read the last blobs: end the line here. */
+	/* The workers' last blobs may come after the last report. */
 	if (last >= 0)
 		fputs(", done.\n", stderr);
 	return error;

@@ -11,10 +11,9 @@
  *
  *  1. Walk the trees of every commit, each tree once, and list every blob
  *     once, less those that the range's parents outside it hold; then
- *     worker threads (each with its own repository handle, as
- *     libgit2 wants) read each blob once, a file's versions together,
- *     test it for the rules' keywords with memmem and only then run the
- *     regular expressions.
+ *     read each blob once, a file's versions together, test it for the
+ *     rules' keywords with memmem and only then run the regular
+ *     expressions. Both halves run in worker processes, one per core.
  *  2. Only when some blob holds a blocking match: for each commit whose tree
  *     holds such a blob, compare it with its parents, descending only into
  *     subtrees that hold one, and judge those files.
@@ -45,7 +44,7 @@ typedef struct {
 	blob_hit hits[];
 } blob_result;
 
-/* Per thread: a repository handle and matching state. */
+/* Per worker: a repository handle and matching state. */
 typedef struct {
 	const sghook_scan_opts *opts;
 	git_repository *repo;
@@ -722,14 +721,11 @@ static void pool_tick(void *ctx)
 			p->blobs->nread, p->opts->progress_payload);
 }
 
-static const blob_set *sorting;
-
-static int by_path(const void *x, const void *y)
+static int by_key(const void *x, const void *y)
 {
-	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-	uint32_t a = blobs_at(sorting, i)->path, c = blobs_at(sorting, j)->path;
+	uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
 
-	return a != c ? (a > c) - (a < c) : (i > j) - (i < j);
+	return (a > c) - (a < c);
 }
 
 /*
@@ -737,20 +733,25 @@ static int by_path(const void *x, const void *y)
  * store a file's versions as deltas against each other, newest whole,
  * and libgit2's delta base cache is small (16 MiB): read in the order
  * the trees list them, the bases are evicted before they are used again,
- * and reading took twice as long.
+ * and reading took twice as long. The sort keys are the path hash above
+ * the listing position, so the sort needs no state beside them.
  */
 static int sort_by_path(blob_set *b)
 {
-	size_t i;
+	uint64_t *keys = NULL;
+	size_t i, n = 0;
 
-	if (b->count && !(b->order = malloc(b->count * sizeof(*b->order))))
+	if (b->count && (!(b->order = malloc(b->count * sizeof(*b->order))) ||
+	    !(keys = malloc(b->count * sizeof(*keys)))))
 		return sghook_error_set("out of memory");
-	b->nread = 0;
 	for (i = 0; i < b->count; i++)
 		if (!blobs_at(b, i)->known)
-			b->order[b->nread++] = (uint32_t)i;
-	sorting = b;  /* qsort has no payload; only this thread sorts */
-	qsort(b->order, b->nread, sizeof(*b->order), by_path);
+			keys[n++] = (uint64_t)blobs_at(b, i)->path << 32 | i;
+	qsort(keys, n, sizeof(*keys), by_key);
+	for (i = 0; i < n; i++)
+		b->order[i] = (uint32_t)keys[i];
+	b->nread = n;
+	free(keys);
 	return 0;
 }
 

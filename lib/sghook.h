@@ -9,7 +9,7 @@
  *   match.c   finding rule matches in a buffer (PCRE2, JIT)
  *   ignore.c  .sghookignore: allowed fingerprints and path globs
  *   walk.c    which commits to judge: ranges, pushes
- *   scan.c    what a change adds: index, commits (threaded), plain files
+ *   scan.c    what a change adds: index, commits (on every core), plain files
  *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
  *
  * Conventions, after libgit2: functions return 0 on success and a negative
@@ -184,11 +184,12 @@ int sghook_walk_new(sghook_oids *out, sghook_oids *others,
 
 typedef struct {
 	const sghook_rules *rules;
-	int jobs;                 /* worker threads for commits; <= 0: cores */
+	/*
+	 * Worker processes for commits (fork(): call from a single-threaded
+	 * process); <= 0: one per core; 1: all in the calling process.
+	 */
+	int jobs;
 	int use_ignore_file;      /* honour .sghookignore of the scanned version */
-	/* How workers reopen the repository (libgit2 handles are per thread). */
-	const char *repo_path;
-	unsigned int open_flags;
 	/* Called from the calling thread as work completes, for progress. */
 	void (*progress)(const char *what, size_t done, size_t total,
 		void *payload);
