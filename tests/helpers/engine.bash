@@ -133,42 +133,9 @@ loose_object_path() {
 }
 
 # ------------------------------------------------------------------ asserts
-fail_with() {
-	printf '%s\n' "$@" >&2
-	printf -- '--- status: %s\n--- stdout:\n%s\n--- stderr:\n%s\n---\n' \
-		"${status:-?}" "${output:-}" "${stderr:-}" >&2
-	return 1
-}
-assert_status() {
-	[ "$status" -eq "$1" ] || fail_with "expected exit status $1, got $status"
-}
-assert_equal() {
-	[ "$1" = "$2" ] || fail_with "expected '$2', got '$1'${3:+ ($3)}"
-}
-assert_output_contains() {
-	grep -qF -- "$1" <<<"$output" || fail_with "expected stdout to contain: $1"
-}
-assert_output_not_contains() {
-	! grep -qF -- "$1" <<<"$output" || fail_with "expected stdout NOT to contain: $1"
-}
-assert_output_matches() {
-	grep -qE -- "$1" <<<"$output" || fail_with "expected a stdout line matching: $1"
-}
-assert_output_empty() {
-	[ -z "$output" ] || fail_with "expected an empty stdout"
-}
-assert_stderr_contains() {
-	grep -qF -- "$1" <<<"$stderr" || fail_with "expected stderr to contain: $1"
-}
-assert_stderr_not_contains() {
-	! grep -qF -- "$1" <<<"$stderr" || fail_with "expected stderr NOT to contain: $1"
-}
-assert_stderr_matches() {
-	grep -qE -- "$1" <<<"$stderr" || fail_with "expected a stderr line matching: $1"
-}
-assert_stderr_empty() {
-	[ -z "$stderr" ] || fail_with "expected an empty stderr"
-}
+# shellcheck source=tests/helpers/assert.bash
+source "${BASH_SOURCE[0]%/*}/assert.bash"
+
 # An error as the contract has it: exactly one line, "sghook: ...".
 assert_one_error_line() {
 	local n

@@ -36,26 +36,8 @@ setup_git_env() {
 # shellcheck source=tests/helpers/token.bash
 source "${BASH_SOURCE[0]%/*}/token.bash"
 
-# ------------------------------------------------------------------ assertions
-fail_with() {
-	printf '%s\n' "$@" >&2
-	printf -- '--- status: %s\n--- output:\n%s\n---\n' "${status:-?}" "${output:-}" >&2
-	return 1
-}
-assert_status() { [ "$status" -eq "$1" ] || fail_with "expected exit status $1, got $status"; }
-assert_output_contains() {
-	grep -qF -- "$1" <<<"$output" || fail_with "expected output to contain: $1"
-}
-assert_output_not_contains() {
-	! grep -qF -- "$1" <<<"$output" || fail_with "expected output NOT to contain: $1"
-}
-assert_output_matches() {
-	grep -qE -- "$1" <<<"$output" || fail_with "expected a line matching: $1"
-}
-assert_output_not_matches() {
-	! grep -qE -- "$1" <<<"$output" || fail_with "expected no line matching: $1"
-}
-assert_equal() { [ "$1" = "$2" ] || fail_with "expected '$2', got '$1'${3:+ ($3)}"; }
+# shellcheck source=tests/helpers/assert.bash
+source "${BASH_SOURCE[0]%/*}/assert.bash"
 
 # ------------------------------------------------------------------ git daemon
 port_in_use() { (exec 9<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
