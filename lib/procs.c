@@ -82,13 +82,23 @@ static int read_some(sghook_proc_output *o, size_t *alloc, int fd)
 static int judge_child(sghook_proc_output *o, pid_t pid, size_t i)
 {
 	uint32_t len = 0;
-	int status = 0;
+	int status = 0, reaped = 1;
 	const char *end;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno == ECHILD) {
+			/*
+			 * SIGCHLD ignored by whoever started us (the setting
+			 * survives exec): children are reaped unseen, and only
+			 * the trailer tells that one finished.
+			 */
+			reaped = 0;
+			break;
+		}
 		if (errno != EINTR)
 			return sghook_error_set("cannot wait for worker process %zu: %s",
 				i, strerror(errno));
+	}
 	if (o->len >= sizeof(len) + MARK_LEN) {
 		end = o->data + o->len - MARK_LEN;
 		memcpy(&len, end - sizeof(len), sizeof(len));
@@ -101,10 +111,13 @@ static int judge_child(sghook_proc_output *o, pid_t pid, size_t i)
 		return sghook_error_set("%.*s", (int)len,
 			end - sizeof(len) - len);
 	if (end && !memcmp(end, mark_ok, MARK_LEN) && len == 0 &&
-	    WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	    (!reaped || (WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
 		o->len -= sizeof(len) + MARK_LEN;
 		return 0;
 	}
+	if (!reaped)
+		return sghook_error_set("worker process %zu stopped before it "
+			"finished", i);
 	if (WIFSIGNALED(status))
 		return sghook_error_set("worker process %zu was killed by signal %d",
 			i, WTERMSIG(status));

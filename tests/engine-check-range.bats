@@ -806,6 +806,19 @@ make_long_history() {
 	done
 }
 
+@test "workers started by a process that ignores SIGCHLD still report every leak" {
+	make_long_history
+	run_sghook --check-range "$BASE..long" --format json --jobs 2
+	assert_status 1
+	local want="$output"
+	# An ignored SIGCHLD survives exec: the workers are reaped unseen.
+	run --separate-stderr perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' \
+		"$SGHOOK" --check-range "$BASE..long" --format json --jobs 2
+	assert_status 1
+	assert_equal "$output" "$want" "with SIGCHLD ignored"
+	assert_json 'length == 5'
+}
+
 @test "a missing blob deep in a long history exits 2 whatever --jobs" {
 	make_long_history
 	local jobs

@@ -178,6 +178,23 @@ static void test_tick_runs_in_the_parent_while_children_work(void **state)
 	sghook_procs_outputs_free(out, 2);
 }
 
+static void test_with_sigchld_ignored_the_outputs_still_decide(void **state)
+{
+	sghook_proc_output out[2];
+
+	(void)state;
+	/* Inherited through exec from a parent that ignores SIGCHLD. */
+	signal(SIGCHLD, SIG_IGN);
+	assert_int_equal(sghook_procs_run(out, 2, write_index, NULL, NULL), 0);
+	assert_non_null(out[1].data);
+	sghook_procs_outputs_free(out, 2);
+	assert_true(sghook_procs_run(out, 2, exit_early, NULL, NULL) < 0);
+	assert_non_null(strstr(sghook_error_last(), "stopped before it finished"));
+	assert_true(sghook_procs_run(out, 3, fail_second, NULL, NULL) < 0);
+	assert_string_equal(sghook_error_last(), "blob abc123 is missing");
+	signal(SIGCHLD, SIG_DFL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_a_child_that_exits_0_before_finishing_is_an_error),
 		cmocka_unit_test(test_shared_memory_is_seen_by_every_child),
 		cmocka_unit_test(test_tick_runs_in_the_parent_while_children_work),
+		cmocka_unit_test(test_with_sigchld_ignored_the_outputs_still_decide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
