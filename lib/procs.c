@@ -17,7 +17,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "procs.h"
@@ -47,14 +46,6 @@ static void child_run(int fd, pid_t parent, size_t i, sghook_proc_fn fn,
 	fwrite(error < 0 ? mark_err : mark_ok, 1, MARK_LEN, out);
 	/* _exit: the parent's stdio buffers and atexit handlers are not ours. */
 	_exit(fclose(out) == 0 && error >= 0 ? 0 : 1);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static int read_some(sghook_proc_output *o, size_t *alloc, int fd)
@@ -126,13 +117,12 @@ static int judge_child(sghook_proc_output *o, pid_t pid, size_t i)
 }
 
 int sghook_procs_run(sghook_proc_output *outputs, size_t n,
-	sghook_proc_fn fn, sghook_proc_tick tick, void *ctx)
+	sghook_proc_fn fn, sghook_proc_local local, void *ctx)
 {
 	pid_t *pids = calloc(n, sizeof(*pids)), self = getpid();
 	struct pollfd *fds = calloc(n, sizeof(*fds));
 	size_t *alloc = calloc(n, sizeof(*alloc));
-	size_t i, started = 0, running;
-	long last = now_ms();
+	size_t i, running = 0;
 	int error = 0, p[2], r;
 
 	memset(outputs, 0, n * sizeof(*outputs));
@@ -140,10 +130,13 @@ int sghook_procs_run(sghook_proc_output *outputs, size_t n,
 		error = 1;
 		goto done;
 	}
-	for (i = 0; i < n; i++, started++) {
+	for (i = 0; i < n; i++)
+		fds[i].fd = -1;
+	for (i = 1; i < n; i++, running++) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			break;
 		if ((pids[i] = fork()) < 0) {
+			pids[i] = 0;
 			close(p[0]);
 			close(p[1]);
 			break;
@@ -156,23 +149,25 @@ int sghook_procs_run(sghook_proc_output *outputs, size_t n,
 		fds[i].fd = p[0];
 		fds[i].events = POLLIN;
 	}
-	if (started < n) {
+	if (running + 1 < n) {
 		error = 1;
 		goto stop;
 	}
-	for (running = n; running > 0 && error == 0; ) {
-		if (poll(fds, n, 100) < 0) {
+	/*
+	 * The children write their results when they are done, so a full
+	 * pipe only holds up a child that has finished its work.
+	 */
+	if (local && (error = local(ctx)) < 0)
+		goto stop;
+	while (running > 0 && error == 0) {
+		if (poll(fds, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			error = sghook_error_set("cannot wait for the worker "
 				"processes: %s", strerror(errno));
 			break;
 		}
-		if (tick && now_ms() - last >= 100) {
-			tick(ctx);
-			last = now_ms();
-		}
-		for (i = 0; i < n && error == 0; i++) {
+		for (i = 1; i < n && error == 0; i++) {
 			if (fds[i].fd < 0 || !fds[i].revents)
 				continue;
 			if ((r = read_some(&outputs[i], &alloc[i], fds[i].fd)) < 0) {
@@ -188,7 +183,7 @@ int sghook_procs_run(sghook_proc_output *outputs, size_t n,
 	}
 stop:
 	/* On failure the others' work is moot: stop them now. */
-	for (i = 0; i < started; i++) {
+	for (i = 1; i < n; i++) {
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
 		if (pids[i] > 0) {

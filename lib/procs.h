@@ -20,19 +20,21 @@ typedef struct {
 
 /* Child i's work: writes its results to `out`; < 0 on error. */
 typedef int (*sghook_proc_fn)(void *ctx, size_t i, FILE *out);
-/* Called in the parent about ten times a second while children run. */
-typedef void (*sghook_proc_tick)(void *ctx);
+/* The calling process's own share: its results stay where it puts them. */
+typedef int (*sghook_proc_local)(void *ctx);
 
 /*
- * Runs fn(ctx, i, out) for every i below n, each in its own child
- * process, and waits for all; outputs[i] receives what child i wrote.
- * Returns 0; 1 when the children could not be started (nothing ran: the
- * caller does the work itself); or an error: the message of the first
- * child that failed, or how it died. Call it from a single-threaded
+ * Runs fn(ctx, i, out) for every i from 1 to n - 1, each in a child
+ * process, and local(ctx) in the calling process meanwhile, then waits
+ * for all; outputs[i] receives what child i wrote (outputs[0] stays
+ * empty). Returns 0; 1 when the children could not be started (nothing
+ * ran: the caller does all the work itself); or an error: local's, or
+ * the message of the first child that failed, or how it died. Children
+ * left when local fails are killed. Call it from a single-threaded
  * process only: a child must not inherit locks another thread holds.
  */
 int sghook_procs_run(sghook_proc_output *outputs, size_t n,
-	sghook_proc_fn fn, sghook_proc_tick tick, void *ctx);
+	sghook_proc_fn fn, sghook_proc_local local, void *ctx);
 void sghook_procs_outputs_free(sghook_proc_output *outputs, size_t n);
 
 /* Memory that the parent and its children share (counters), zeroed. */

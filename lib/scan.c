@@ -261,7 +261,8 @@ static void worker_close(worker *w)
  * reads behind process-wide locks, so on the bench repository two threads
  * walked the trees in 1.84 s where one took 2.30 s, and two processes
  * took 1.05 s each. A worker inherits the repository handle and the work
- * lists by fork() and sends back what it found.
+ * lists by fork() and sends back what it found; the calling process takes
+ * a share too, rather than wait idle beside them.
  */
 typedef struct {
 	atomic_size_t next;     /* blobs handed out */
@@ -467,14 +468,15 @@ static int walk_merge(blob_set *b, walk_share *ws, const sghook_proc_output *o)
 	return error;
 }
 
-static void walk_tick(void *ctx)
+/* In the parent, beside the workers: share 0. */
+static int walk_local(void *ctx)
 {
 	walk_job *job = ctx;
+	int error;
 
-	if (job->opts->progress)
-		job->opts->progress("Scanning commits",
-			atomic_load(&job->c->done), job->total,
-			job->opts->progress_payload);
+	if ((error = blobs_init(&job->ws[0].blobs)) < 0)
+		return error;
+	return walk_share_run(&job->ws[0], job->opts, job->total, 1);
 }
 
 /*
@@ -562,25 +564,22 @@ static int list_blobs(blob_set *b, git_repository *repo,
 	job.ws = ws;
 	job.c = c;
 	job.total = ids->count;
-	error = n > 1 ? sghook_procs_run(outs, n, walk_child, walk_tick, &job) : 1;
-	if (error < 0)
-		goto done;
+	error = n > 1 ? sghook_procs_run(outs, n, walk_child, walk_local, &job) : 1;
 	if (error == 1) {
 		/* One share, or no worker could be started: walk it all here. */
 		atomic_store(&c->done, 0);
 		ws[0].ids = newest;
 		ws[0].count = ids->count;
-		if ((error = blobs_init(&ws[0].blobs)) < 0 ||
-		    (error = walk_share_run(&ws[0], opts, ids->count, 1)) < 0)
-			goto done;
-		for (i = 0; i < ws[0].blobs.count && error == 0; i++)
-			error = blobs_add(b, &blobs_at(&ws[0].blobs, i)->id,
-				blobs_at(&ws[0].blobs, i)->path);
 		n = 1;
-	} else {
-		for (i = 0; i < n && error == 0; i++)
-			error = walk_merge(b, &ws[i], &outs[i]);
+		error = walk_local(&job);
 	}
+	if (error < 0)
+		goto done;
+	for (i = 0; i < ws[0].blobs.count && error == 0; i++)
+		error = blobs_add(b, &blobs_at(&ws[0].blobs, i)->id,
+			blobs_at(&ws[0].blobs, i)->path);
+	for (i = 1; i < n && error == 0; i++)
+		error = walk_merge(b, &ws[i], &outs[i]);
 	if (error == 0)
 		error = know_edges(b, repo, ws, n);
 	if (error == 0 && opts->progress)
@@ -712,13 +711,10 @@ static int pool_merge(blob_set *b, const sghook_proc_output *o)
 	return error;
 }
 
-static void pool_tick(void *ctx)
+/* In the parent, beside the workers. */
+static int pool_local(void *ctx)
 {
-	blob_pool *p = ctx;
-
-	if (p->opts->progress)
-		p->opts->progress("Reading blobs", atomic_load(&p->c->done),
-			p->blobs->nread, p->opts->progress_payload);
+	return pool_work(ctx, 1);
 }
 
 static int by_key(const void *x, const void *y)
@@ -784,8 +780,8 @@ static int list_and_scan(blob_set *b, git_repository *repo,
 			error = sghook_error_set("out of memory");
 			goto done;
 		}
-		error = sghook_procs_run(outs, jobs, pool_child, pool_tick, &p);
-		for (i = 0; i < jobs && error == 0; i++)
+		error = sghook_procs_run(outs, jobs, pool_child, pool_local, &p);
+		for (i = 1; i < jobs && error == 0; i++)
 			error = pool_merge(b, &outs[i]);
 		if (error != 1)
 			goto done;

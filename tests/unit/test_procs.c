@@ -47,7 +47,7 @@ static int die_by_signal(void *ctx, size_t i, FILE *out)
 {
 	(void)ctx;
 	(void)out;
-	if (i == 0)
+	if (i == 1)
 		raise(SIGKILL);
 	return 0;
 }
@@ -57,7 +57,7 @@ static int exit_early(void *ctx, size_t i, FILE *out)
 	(void)ctx;
 	fputs("half of it", out);
 	fflush(out);
-	if (i == 0)
+	if (i == 1)
 		_exit(0);  /* status 0, but it never finished */
 	return 0;
 }
@@ -72,21 +72,53 @@ static int count_in_shared(void *ctx, size_t i, FILE *out)
 	return 0;
 }
 
-static int ticks;
+/* Shared between the test and the children it starts. */
+typedef struct {
+	atomic_int started, finished;
+	atomic_long local_pid;
+} rendezvous;
 
-static void tick(void *ctx)
+static int wait_for_local(void *ctx, size_t i, FILE *out)
 {
-	(void)ctx;
-	ticks++;
-}
+	rendezvous *r = ctx;
 
-static int sleep_a_while(void *ctx, size_t i, FILE *out)
-{
-	(void)ctx;
 	(void)i;
 	(void)out;
-	usleep(350 * 1000);
+	atomic_fetch_add(&r->started, 1);
+	/* Local must run while the children do, not after them. */
+	while (!atomic_load(&r->local_pid))
+		usleep(1000);
+	atomic_fetch_add(&r->finished, 1);
 	return 0;
+}
+
+static int local_work(void *ctx)
+{
+	rendezvous *r = ctx;
+
+	atomic_store(&r->local_pid, (long)getpid());
+	return 0;
+}
+
+static int sleep_long(void *ctx, size_t i, FILE *out)
+{
+	rendezvous *r = ctx;
+
+	(void)i;
+	(void)out;
+	atomic_fetch_add(&r->started, 1);
+	sleep(20);
+	atomic_fetch_add(&r->finished, 1);
+	return 0;
+}
+
+static int local_fails(void *ctx)
+{
+	rendezvous *r = ctx;
+
+	while (atomic_load(&r->started) < 2)
+		usleep(1000);
+	return sghook_error_set("local share failed");
 }
 
 static void test_each_child_output_comes_back_in_its_own_slot(void **state)
@@ -97,7 +129,8 @@ static void test_each_child_output_comes_back_in_its_own_slot(void **state)
 
 	(void)state;
 	assert_int_equal(sghook_procs_run(out, 3, write_index, NULL, NULL), 0);
-	for (i = 0; i < 3; i++) {
+	assert_null(out[0].data);  /* slot 0 is the caller's own share */
+	for (i = 1; i < 3; i++) {
 		snprintf(want, sizeof(want), "child %zu of pid ", i);
 		assert_true(out[i].len > strlen(want));
 		assert_memory_equal(out[i].data, want, strlen(want));
@@ -110,17 +143,17 @@ static void test_each_child_output_comes_back_in_its_own_slot(void **state)
 
 static void test_outputs_larger_than_a_pipe_arrive_whole(void **state)
 {
-	sghook_proc_output out[2];
+	sghook_proc_output out[3];
 	size_t i, k;
 
 	(void)state;
-	assert_int_equal(sghook_procs_run(out, 2, write_a_lot, NULL, NULL), 0);
-	for (i = 0; i < 2; i++) {
+	assert_int_equal(sghook_procs_run(out, 3, write_a_lot, NULL, NULL), 0);
+	for (i = 1; i < 3; i++) {
 		assert_int_equal(out[i].len, 300000);
 		for (k = 0; k < 300000; k += 9973)
 			assert_int_equal(out[i].data[k], 'a' + (int)((i + k) % 26));
 	}
-	sghook_procs_outputs_free(out, 2);
+	sghook_procs_outputs_free(out, 3);
 }
 
 static void test_a_child_error_comes_back_as_its_message(void **state)
@@ -162,25 +195,45 @@ static void test_shared_memory_is_seen_by_every_child(void **state)
 	assert_int_equal(atomic_load(shared), 0);
 	assert_int_equal(sghook_procs_run(out, 4, count_in_shared, NULL,
 		shared), 0);
-	assert_int_equal(atomic_load(shared), 4);
+	assert_int_equal(atomic_load(shared), 3);
 	sghook_procs_outputs_free(out, 4);
 	sghook_procs_shared_free(shared, sizeof(*shared));
 }
 
-static void test_tick_runs_in_the_parent_while_children_work(void **state)
+static void test_local_runs_in_the_caller_while_the_children_work(void **state)
 {
-	sghook_proc_output out[2];
+	sghook_proc_output out[3];
+	rendezvous *r = sghook_procs_shared_new(sizeof(*r));
 
 	(void)state;
-	ticks = 0;
-	assert_int_equal(sghook_procs_run(out, 2, sleep_a_while, tick, NULL), 0);
-	assert_true(ticks >= 2);
-	sghook_procs_outputs_free(out, 2);
+	assert_non_null(r);
+	assert_int_equal(sghook_procs_run(out, 3, wait_for_local, local_work,
+		r), 0);
+	assert_int_equal(atomic_load(&r->local_pid), (long)getpid());
+	assert_int_equal(atomic_load(&r->finished), 2);
+	sghook_procs_outputs_free(out, 3);
+	sghook_procs_shared_free(r, sizeof(*r));
+}
+
+static void test_a_local_failure_kills_the_children_and_is_the_error(void **state)
+{
+	sghook_proc_output out[3];
+	rendezvous *r = sghook_procs_shared_new(sizeof(*r));
+
+	(void)state;
+	assert_non_null(r);
+	assert_true(sghook_procs_run(out, 3, sleep_long, local_fails, r) < 0);
+	assert_string_equal(sghook_error_last(), "local share failed");
+	/* Killed, not waited for: neither got past its sleep. */
+	assert_int_equal(atomic_load(&r->started), 2);
+	assert_int_equal(atomic_load(&r->finished), 0);
+	assert_null(out[1].data);
+	sghook_procs_shared_free(r, sizeof(*r));
 }
 
 static void test_with_sigchld_ignored_the_outputs_still_decide(void **state)
 {
-	sghook_proc_output out[2];
+	sghook_proc_output out[3];
 
 	(void)state;
 	/* Inherited through exec from a parent that ignores SIGCHLD. */
@@ -204,7 +257,8 @@ int main(void)
 		cmocka_unit_test(test_a_child_killed_by_a_signal_is_an_error),
 		cmocka_unit_test(test_a_child_that_exits_0_before_finishing_is_an_error),
 		cmocka_unit_test(test_shared_memory_is_seen_by_every_child),
-		cmocka_unit_test(test_tick_runs_in_the_parent_while_children_work),
+		cmocka_unit_test(test_local_runs_in_the_caller_while_the_children_work),
+		cmocka_unit_test(test_a_local_failure_kills_the_children_and_is_the_error),
 		cmocka_unit_test(test_with_sigchld_ignored_the_outputs_still_decide),
 	};
 
