@@ -69,7 +69,7 @@ static void usage(FILE *fp)
 "  --rules PATH              more rules: a *.rules file or a directory\n"
 "  --no-redact               show whole secrets (local use only)\n"
 "  --color auto|always|never colour text findings (default auto)\n"
-"  --jobs N                  worker processes (default: one per core)\n"
+"  --jobs N                  worker processes (default: one per core, up to 8)\n"
 "  --help, --version\n"
 "\n"
 "exit status: 0 nothing found, 1 a secret found, 2 error (the change is refused)\n",
@@ -269,6 +269,39 @@ static int config_bool(git_config *cfg, const char *key, int dflt)
 	int v;
 
 	return cfg && git_config_get_bool(&v, cfg, key) == 0 ? v : dflt;
+}
+
+#define MAX_JOBS 256
+/*
+ * Workers when neither --jobs nor sghook.jobs says: one per core, at most
+ * eight. Each holds caches of its own (about 20 MiB on a large push), and
+ * a server runs many hooks at once.
+ */
+#define DEFAULT_JOBS_CAP 8
+
+static int resolve_jobs(options *o, git_config *cfg)
+{
+	int32_t n;
+	long cores;
+	int error;
+
+	if (o->jobs)
+		return 0;
+	error = cfg ? git_config_get_int32(&n, cfg, "sghook.jobs") :
+		GIT_ENOTFOUND;
+	if (error == 0 && (n < 1 || n > MAX_JOBS))
+		return sghook_error_set("sghook.jobs must be a number from 1 "
+			"to %d, not %d", MAX_JOBS, (int)n);
+	if (error == 0) {
+		o->jobs = (int)n;
+		return 0;
+	}
+	if (error != GIT_ENOTFOUND)
+		return sghook_error_from_git("sghook.jobs");
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = cores < 1 ? 1 : cores > DEFAULT_JOBS_CAP ?
+		DEFAULT_JOBS_CAP : (int)cores;
+	return 0;
 }
 
 static void progress(const char *what, size_t done, size_t total,
@@ -804,8 +837,8 @@ static int parse_args(options *o, int argc, char **argv)
 		case 'j':
 		case O_JOBS:
 			n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 256) {
-				warnx("--jobs needs a number from 1 to 256");
+			if (*end || n < 1 || n > MAX_JOBS) {
+				warnx("--jobs needs a number from 1 to %d", MAX_JOBS);
 				return -1;
 			}
 			o->jobs = (int)n;
@@ -881,6 +914,11 @@ int main(int argc, char **argv)
 			warnx("%s%s", sghook_error_last(), index_advice());
 			goto done;
 		}
+	}
+	if (resolve_jobs(&o, cfg) < 0) {
+		warnx("%s", sghook_error_last());
+		rc = EXIT_ERROR;
+		goto done;
 	}
 	if (load_rules(&rules, &o, cfg) < 0) {
 		int fail_open = (o.mode == MODE_PRE_RECEIVE ||

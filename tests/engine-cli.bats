@@ -118,6 +118,22 @@ ACME_KEY=acme_9f86d081884c7d659a2feaa0c55ad015
 	assert_status 0
 }
 
+@test "git config sghook.jobs must be a number from 1 to 256, and --jobs overrides it" {
+	local bad
+	for bad in 0 257 many; do
+		git config sghook.jobs "$bad"
+		run_sghook --check-range HEAD
+		assert_status 2
+		assert_one_error_line
+		assert_stderr_contains "sghook.jobs"
+		run_sghook --check-range HEAD --jobs 1
+		assert_status 0
+	done
+	git config sghook.jobs 3
+	run_sghook --check-range HEAD
+	assert_status 0
+}
+
 @test "a missing option argument exits 2" {
 	run_sghook --check-range HEAD --format
 	assert_status 2
