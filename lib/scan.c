@@ -16,7 +16,8 @@
  *     expressions. Both halves run in worker processes, one per core.
  *  2. Only when some blob holds a blocking match: for each commit whose tree
  *     holds such a blob, compare it with its parents, descending only into
- *     subtrees that hold one, and judge those files.
+ *     subtrees that hold one, and judge those files; runs of commits in
+ *     worker processes too.
  *
  * A range that adds no secret, the common case, costs one pass over its
  * trees and blobs, and no diff at all.
@@ -1016,20 +1017,23 @@ static void sides_free(parent_side *ps, size_t n)
 typedef struct {
 	const blob_set *blobs;
 	sghook_oidmap dirty;  /* tree id -> 1 holds a blocking blob, 0 not */
+	/* The commit judged last and its tree: often the next one's parent. */
+	git_oid last;
+	git_tree *last_tree;
 } dirt;
 
-static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id)
+static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id);
+
+/* Whether `tree` holds a blocking blob; remembered by tree id. */
+static int tree_dirty_of(dirt *d, git_repository *repo, const git_tree *tree)
 {
-	git_tree *tree = NULL;
 	const git_tree_entry *e;
 	uint32_t v;
 	size_t i, n;
 	int dirty = 0, error;
 
-	if (sghook_oidmap_get(&d->dirty, id, &v))
+	if (sghook_oidmap_get(&d->dirty, git_tree_id(tree), &v))
 		return (int)v;
-	if (git_tree_lookup(&tree, repo, id) < 0)
-		return sghook_error_from_git("cannot read tree");
 	n = git_tree_entrycount(tree);
 	for (i = 0; i < n && !dirty; i++) {
 		e = git_tree_entry_byindex(tree, i);
@@ -1037,13 +1041,26 @@ static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id)
 			dirty = blobs_result(d->blobs, git_tree_entry_id(e)) != NULL;
 		else if (git_tree_entry_type(e) == GIT_OBJECT_TREE &&
 		    (dirty = tree_dirty(d, repo, git_tree_entry_id(e))) < 0)
-			break;
+			return dirty;
 	}
-	git_tree_free(tree);
-	if (dirty < 0)
-		return dirty;
-	if ((error = sghook_oidmap_put(&d->dirty, id, (uint32_t)dirty)) < 0)
+	if ((error = sghook_oidmap_put(&d->dirty, git_tree_id(tree),
+	    (uint32_t)dirty)) < 0)
 		return error;
+	return dirty;
+}
+
+static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id)
+{
+	git_tree *tree = NULL;
+	uint32_t v;
+	int dirty;
+
+	if (sghook_oidmap_get(&d->dirty, id, &v))
+		return (int)v;
+	if (git_tree_lookup(&tree, repo, id) < 0)
+		return sghook_error_from_git("cannot read tree");
+	dirty = tree_dirty_of(d, repo, tree);
+	git_tree_free(tree);
 	return dirty;
 }
 
@@ -1095,6 +1112,7 @@ static int changed_files(file_list *out, dirt *d, git_repository *repo,
 	git_tree *sub = NULL, *oldsub = NULL;
 	char *path = NULL;
 	size_t i, n = git_tree_entrycount(tree);
+	uint32_t clean;
 	int error = 0;
 
 	for (i = 0; i < n && error >= 0; i++) {
@@ -1118,11 +1136,17 @@ static int changed_files(file_list *out, dirt *d, git_repository *repo,
 		}
 		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
 			continue;
-		if ((error = tree_dirty(d, repo, git_tree_entry_id(e))) <= 0)
+		if (sghook_oidmap_get(&d->dirty, git_tree_entry_id(e), &clean) &&
+		    !clean)
 			continue;
 		if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0) {
 			error = sghook_error_from_git(path);
 			break;
+		}
+		if ((error = tree_dirty_of(d, repo, sub)) <= 0) {
+			git_tree_free(sub);
+			sub = NULL;
+			continue;
 		}
 		if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
 		    git_tree_lookup(&oldsub, repo, git_tree_entry_id(oe)) < 0) {
@@ -1167,7 +1191,7 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		sghook_error_from_git(hex);
 		goto done;
 	}
-	if ((error = tree_dirty(d, w->repo, git_tree_id(ns.tree))) <= 0)
+	if ((error = tree_dirty_of(d, w->repo, ns.tree)) <= 0)
 		goto done;
 	error = SGHOOK_ERROR;
 	np = git_commit_parentcount(c);
@@ -1176,6 +1200,14 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		goto done;
 	}
 	for (i = 0; i < np; i++) {
+		if (d->last_tree && git_oid_equal(&d->last,
+		    git_commit_parent_id(c, (unsigned int)i))) {
+			if (git_tree_dup(&ps[i].tree, d->last_tree) < 0) {
+				sghook_error_from_git(hex);
+				goto done;
+			}
+			continue;
+		}
 		if (git_commit_parent(&parent, c, (unsigned int)i) < 0 ||
 		    git_commit_tree(&ps[i].tree, parent) < 0) {
 			sghook_error_from_git(hex);
@@ -1207,17 +1239,158 @@ done:
 	files_free(&files);
 	sides_free(ps, np ? np : (ps ? 1 : 0));
 	git_commit_free(parent);
-	git_tree_free(ns.tree);
+	git_tree_free(d->last_tree);
+	d->last_tree = ns.tree;
+	git_oid_cpy(&d->last, id);
 	git_commit_free(c);
 	return error < 0 ? error : 0;
+}
+
+/*
+ * Pass 2 on every core too: a token that stays in a file for thousands of
+ * commits makes every one of them a commit to compare. Shares are runs of
+ * commits, so that the trees each worker learns about are its
+ * neighbours'; findings come back in commit order.
+ */
+typedef struct {
+	const sghook_scan_opts *opts;
+	git_repository *repo;
+	const blob_set *blobs;
+	const sghook_oids *ids;
+	size_t per;                 /* commits of a share */
+	sghook_findings first;      /* share 0's, judged by the caller */
+} judge_job;
+
+static int judge_share(sghook_findings *out, judge_job *job, size_t i)
+{
+	dirt d = {0};
+	worker w = {0};
+	size_t k = i * job->per, end = k + job->per;
+	int error;
+
+	if (end > job->ids->count)
+		end = job->ids->count;
+	d.blobs = job->blobs;
+	if ((error = sghook_oidmap_init(&d.dirty)) == 0 &&
+	    (error = worker_open(&w, job->opts, job->repo)) == 0)
+		for (; k < end && error == 0; k++)
+			error = judge_commit(out, &w, &d, &job->ids->ids[k]);
+	worker_close(&w);
+	git_tree_free(d.last_tree);
+	sghook_oidmap_free(&d.dirty);
+	return error;
+}
+
+/*
+ * In a worker: judges share i and sends its findings. As for blob hits,
+ * a finding's rule and tier point into memory the parent has at the same
+ * addresses; its path and secret are sent as bytes.
+ */
+static int judge_worker(void *ctx, size_t i, FILE *out)
+{
+	sghook_findings found = {0};
+	const sghook_finding *f;
+	uint64_t len[2];
+	size_t k;
+	int error;
+
+	error = judge_share(&found, ctx, i);
+	for (k = 0; k < found.count && error == 0; k++) {
+		f = &found.items[k];
+		len[0] = strlen(f->path);
+		len[1] = strlen(f->secret);
+		if ((error = put(out, f, sizeof(*f))) == 0 &&
+		    (error = put(out, len, sizeof(len))) == 0 &&
+		    (error = put(out, f->path, len[0])) == 0)
+			error = put(out, f->secret, len[1]);
+	}
+	sghook_findings_clear(&found);
+	return error;
+}
+
+static int judge_local(void *ctx)
+{
+	judge_job *job = ctx;
+
+	return judge_share(&job->first, job, 0);
+}
+
+/* In the parent: the findings a worker sent, appended to `out`. */
+static int judge_merge(sghook_findings *out, const sghook_proc_output *o)
+{
+	reader r = { o->data, o->data + o->len };
+	sghook_finding f;
+	uint64_t len[2] = {0, 0};
+	int error = 0;
+
+	while (r.p < r.end && error == 0) {
+		if ((error = take(&r, &f, sizeof(f))) < 0 ||
+		    (error = take(&r, len, sizeof(len))) < 0)
+			break;
+		if (len[0] > (size_t)(r.end - r.p) ||
+		    len[1] > (size_t)(r.end - r.p) - len[0])
+			return sghook_error_set("a worker process sent a "
+				"truncated result");
+		f.path = strndup(r.p, len[0]);
+		f.secret = strndup(r.p + len[0], len[1]);
+		r.p += len[0] + len[1];
+		error = f.path && f.secret ? sghook_findings_add(out, &f) :
+			sghook_error_set("out of memory");
+		free(f.path);
+		free(f.secret);
+	}
+	return error;
+}
+
+static int judge_all(sghook_findings *out, git_repository *repo,
+	const blob_set *blobs, const sghook_oids *ids,
+	const sghook_scan_opts *opts)
+{
+	sghook_proc_output *outs = NULL;
+	sghook_findings found = {0};
+	judge_job job;
+	size_t n = (size_t)(opts->jobs > 0 ? opts->jobs : online_cpus()), i;
+	int error = 1;
+
+	memset(&job, 0, sizeof(job));
+	job.opts = opts;
+	job.repo = repo;
+	job.blobs = blobs;
+	job.ids = ids;
+	if (ids->count < 64 * n)
+		n = 1;
+	job.per = (ids->count + n - 1) / n;
+	if (n > 1) {
+		if (!(outs = calloc(n, sizeof(*outs))))
+			return sghook_error_set("out of memory");
+		error = sghook_procs_run(outs, n, judge_worker, judge_local,
+			&job);
+	}
+	if (error == 1) {
+		/* One share, or no worker could be started: judge all here. */
+		sghook_findings_clear(&job.first);
+		job.per = ids->count;
+		n = 1;
+		error = judge_local(&job);
+	}
+	if (error == 0)
+		error = sghook_findings_append(&found, &job.first);
+	for (i = 1; i < n && error == 0; i++)
+		error = judge_merge(&found, &outs[i]);
+	if (error == 0)
+		error = sghook_findings_append(out, &found);
+	if (outs)
+		sghook_procs_outputs_free(outs, n);
+	free(outs);
+	sghook_findings_clear(&job.first);
+	sghook_findings_clear(&found);
+	return error;
 }
 
 int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
 	blob_set blobs;
-	dirt d = {0};
-	worker w = {0};
 	size_t i, blocking = 0;
 	int error;
 
@@ -1226,17 +1399,9 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 		goto done;
 	for (i = 0; i < blobs.count; i++)
 		blocking += blobs_at(&blobs, i)->res != NULL;
-	if (blocking == 0)
-		goto done;
-	d.blobs = &blobs;
-	if ((error = sghook_oidmap_init(&d.dirty)) < 0 ||
-	    (error = worker_open(&w, opts, repo)) < 0)
-		goto done;
-	for (i = 0; i < ids->count && error == 0; i++)
-		error = judge_commit(out, &w, &d, &ids->ids[i]);
+	if (blocking)
+		error = judge_all(out, repo, &blobs, ids, opts);
 done:
-	worker_close(&w);
-	sghook_oidmap_free(&d.dirty);
 	blobs_free(&blobs);
 	return error;
 }
