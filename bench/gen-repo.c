@@ -759,7 +759,7 @@ static int nactive(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: gen-repo-bin [-n commits] [-s seed] [-f initial-files]\n");
+	fprintf(stderr, "usage: gen-repo-bin [-n commits] [-s seed] [-f initial-files] [-l]\n");
 	exit(2);
 }
 
@@ -767,12 +767,13 @@ int main(int argc, char **argv)
 {
 	long ncommits = 30000, initial = 2000;
 	uint64_t seed = 1;
-	int c;
-	while ((c = getopt(argc, argv, "n:s:f:")) != -1) {
+	int c, leak = 0;
+	while ((c = getopt(argc, argv, "n:s:f:l")) != -1) {
 		switch (c) {
 		case 'n': ncommits = atol(optarg); break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'f': initial = atol(optarg); break;
+		case 'l': leak = 1; break;
 		default: usage();
 		}
 	}
@@ -800,6 +801,25 @@ int main(int argc, char **argv)
 	emit_header("refs/heads/main", mark, 5, "Initial revision of \"git\", the information manager from hell", 0);
 	for (int i = 0; i < nfiles; i++)
 		fprintf(out, "M 100644 :%ld %s\n", files[i].mark, files[i].path);
+	if (leak) {
+		/*
+		 * One Segment token in a file no later commit touches, so that
+		 * every commit of the history holds it. Its own generator: the
+		 * rest of the history is the same as without -l.
+		 */
+		static const char alnum[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+		uint64_t z = seed ^ 0x5e6e7e8e9eaebecULL;
+		char tok[65], text[128];
+		for (int i = 0; i < 64; i++) {
+			z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+			tok[i] = alnum[(z >> 33) % 62];
+		}
+		tok[64] = 0;
+		snprintf(text, sizeof text, "SEGMENT_PUBLIC_API_TOKEN=sgp_%s\n", tok);
+		fprintf(out, "M 100644 inline config/analytics.env\ndata %zu\n%s\n",
+			strlen(text), text);
+	}
 	fputc('\n', out);
 	main_tip = mark;
 
