@@ -320,10 +320,14 @@ static void progress(const char *what, size_t done, size_t total,
 static void scan_opts_init(sghook_scan_opts *so, const options *o,
 	const sghook_rules *rules)
 {
+	const char *jit = getenv("SGHOOK_JIT");
+
 	memset(so, 0, sizeof(*so));
 	so->rules = rules;
 	so->jobs = o->jobs;
 	so->use_ignore_file = 1;
+	/* SGHOOK_JIT=0, for memory checkers: see sghook_matcher_use_jit(). */
+	so->no_jit = jit && !strcmp(jit, "0");
 }
 
 /* ---- modes ------------------------------------------------------------ */

@@ -25,6 +25,7 @@ struct sghook_matcher {
 	pcre2_match_data *aux;   /* for context and placeholder patterns */
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *stack;
+	uint32_t options;        /* of every pcre2_match(): PCRE2_NO_JIT or 0 */
 	sghook_match *found;
 	size_t nfound, alloc;
 };
@@ -44,6 +45,11 @@ void sghook_matcher_free(sghook_matcher *m)
 	pcre2_jit_stack_free(m->stack);
 	free(m->found);
 	free(m);
+}
+
+void sghook_matcher_use_jit(sghook_matcher *m, int on)
+{
+	m->options = on ? 0 : PCRE2_NO_JIT;
 }
 
 int sghook_matcher_new(sghook_matcher **out, const sghook_rules *rules)
@@ -174,7 +180,8 @@ static int looks_random(const char *s, size_t n)
 static int pattern_in(sghook_matcher *m, pcre2_code *re, const char *s,
 	size_t len)
 {
-	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, m->aux, m->mctx) >= 0;
+	return pcre2_match(re, (PCRE2_SPTR)s, len, 0, m->options, m->aux,
+		m->mctx) >= 0;
 }
 
 static const char *line_start(const char *buf, const char *p)
@@ -296,8 +303,8 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 	if (k == r->nkeywords)
 		return 0;
 	while (start <= len) {
-		rc = pcre2_match(r->re, (PCRE2_SPTR)buf, len, start, 0, md,
-			m->mctx);
+		rc = pcre2_match(r->re, (PCRE2_SPTR)buf, len, start, m->options,
+			md, m->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			break;
 		if (rc < 0) {

@@ -238,12 +238,17 @@ static int blob_scan(blob_result **out, worker *w, const git_oid *id)
 static int worker_open(worker *w, const sghook_scan_opts *opts,
 	git_repository *repo)
 {
+	int error;
+
 	memset(w, 0, sizeof(*w));
 	w->opts = opts;
 	w->repo = repo;
 	if (git_repository_odb(&w->odb, w->repo) < 0)
 		return sghook_error_from_git("cannot open object database");
-	return sghook_matcher_new(&w->matcher, opts->rules);
+	if ((error = sghook_matcher_new(&w->matcher, opts->rules)) < 0)
+		return error;
+	sghook_matcher_use_jit(w->matcher, !opts->no_jit);
+	return 0;
 }
 
 static void worker_close(worker *w)
@@ -1617,6 +1622,7 @@ int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,
 	w.opts = opts;
 	if ((error = sghook_matcher_new(&w.matcher, opts->rules)) < 0)
 		goto done;
+	sghook_matcher_use_jit(w.matcher, !opts->no_jit);
 	if ((error = scan_content(&res, &w, buf, len)) < 0)
 		goto done;
 	for (i = 0; res && i < res->n && error == 0; i++)

@@ -86,6 +86,13 @@ typedef struct sghook_matcher sghook_matcher;
 
 int sghook_matcher_new(sghook_matcher **out, const sghook_rules *rules);
 void sghook_matcher_free(sghook_matcher *m);
+/*
+ * PCRE2's JIT is used when it could compile (the default). Without it the
+ * interpreter finds the same matches, slower. Memory checkers want it off:
+ * JIT code loads whole 16-byte words that may run past the end of the
+ * subject (never across a page), which valgrind reports as errors.
+ */
+void sghook_matcher_use_jit(sghook_matcher *m, int on);
 
 typedef int (*sghook_match_cb)(const sghook_match *match, void *payload);
 
@@ -190,6 +197,7 @@ typedef struct {
 	 */
 	int jobs;
 	int use_ignore_file;      /* honour .sghookignore of the scanned version */
+	int no_jit;               /* match without PCRE2's JIT */
 	/* Called from the calling thread as work completes, for progress. */
 	void (*progress)(const char *what, size_t done, size_t total,
 		void *payload);

@@ -2,7 +2,7 @@
 # Installs what building and testing sghook need, from Debian's packages,
 # when any of it is missing. Run as root (or through sudo).
 set -eu
-pkgs="gcc make pkg-config git libgit2-dev libpcre2-dev libcmocka-dev bats jq"
+pkgs="gcc make pkg-config git libgit2-dev libpcre2-dev libcmocka-dev bats jq valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

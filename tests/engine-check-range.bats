@@ -806,6 +806,17 @@ make_long_history() {
 	done
 }
 
+@test "without PCRE2's JIT (SGHOOK_JIT=0) a long history gives the same report" {
+	make_long_history
+	run_sghook --check-range "$BASE..long" --format json --no-redact
+	assert_status 1
+	local jit="$output"
+	SGHOOK_JIT=0 run_sghook --check-range "$BASE..long" --format json --no-redact
+	assert_status 1
+	assert_equal "$output" "$jit" "without the JIT"
+	assert_json 'length == 5'
+}
+
 @test "workers started by a process that ignores SIGCHLD still report every leak" {
 	make_long_history
 	run_sghook --check-range "$BASE..long" --format json --jobs 2
