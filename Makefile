@@ -20,7 +20,7 @@ all: sghook
 lib/libsghook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-lib/%.o: lib/%.c lib/sghook.h lib/rules_internal.h lib/oidmap.h lib/procs.h
+lib/%.o: lib/%.c lib/sghook.h lib/rules_internal.h lib/oidmap.h lib/procs.h lib/scan_internal.h
 	$(CC) $(CFLAGS) -Ilib -c -o $@ $<
 
 hook/main.o: hook/main.c lib/sghook.h

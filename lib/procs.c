@@ -212,6 +212,23 @@ void sghook_procs_outputs_free(sghook_proc_output *outputs, size_t n)
 	}
 }
 
+int sghook_procs_put(FILE *out, const void *src, size_t len)
+{
+	if (len && fwrite(src, 1, len, out) != len)
+		return sghook_error_set("cannot send results to the parent "
+			"process");
+	return 0;
+}
+
+int sghook_procs_take(sghook_procs_reader *r, void *dst, size_t len)
+{
+	if ((size_t)(r->end - r->p) < len)
+		return sghook_error_set("a worker process sent a truncated result");
+	memcpy(dst, r->p, len);
+	r->p += len;
+	return 0;
+}
+
 void *sghook_procs_shared_new(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,

@@ -37,6 +37,13 @@ int sghook_procs_run(sghook_proc_output *outputs, size_t n,
 	sghook_proc_fn fn, sghook_proc_local local, void *ctx);
 void sghook_procs_outputs_free(sghook_proc_output *outputs, size_t n);
 
+/* What a child sends: writes, and bounded reads in the parent. */
+int sghook_procs_put(FILE *out, const void *src, size_t len);
+typedef struct {
+	const char *p, *end;
+} sghook_procs_reader;
+int sghook_procs_take(sghook_procs_reader *r, void *dst, size_t len);
+
 /* Memory that the parent and its children share (counters), zeroed. */
 void *sghook_procs_shared_new(size_t size);
 void sghook_procs_shared_free(void *p, size_t size);

@@ -12,6 +12,10 @@
  *   scan.c    what a change adds: index, commits (on every core), plain files
  *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
  *
+ * Behind scan.c, with headers of their own: blobs.c reads every blob a
+ * range adds, once (scan_internal.h); procs.c runs worker processes
+ * (procs.h); oidmap.c holds sets of object ids (oidmap.h).
+ *
  * Conventions, after libgit2: functions return 0 on success and a negative
  * SGHOOK_E* code on failure, with a message in sghook_error_last(); an
  * object returned through an `out` pointer belongs to the caller, who frees

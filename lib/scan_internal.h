@@ -1,0 +1,87 @@
+/*
+ * What scan.c (judging changes) and blobs.c (reading every blob a range
+ * adds, once) share; not part of the public map.
+ */
+#ifndef SGHOOK_SCAN_INTERNAL_H
+#define SGHOOK_SCAN_INTERNAL_H
+
+#include "oidmap.h"
+#include "sghook.h"
+
+typedef struct {
+	const sghook_rule *rule;
+	size_t line, column;
+	char *secret;
+	size_t secret_len;
+	const char *tier;
+} blob_hit;
+
+typedef struct {
+	size_t n;
+	blob_hit hits[];
+} blob_result;
+
+/* Per worker: a repository handle and matching state. */
+typedef struct {
+	const sghook_scan_opts *opts;
+	git_repository *repo;
+	git_odb *odb;
+	sghook_matcher *matcher;
+	blob_hit *tmp;          /* hits of the blob being scanned */
+	size_t ntmp, alloc;
+} worker;
+
+/*
+ * Every blob of a run, each once, and what it holds. Entries live in
+ * blocks that never move, so that a set of millions grows cheaply.
+ */
+#define BLOCK 4096
+#define MAX_BLOCKS 65536
+
+typedef struct {
+	git_oid id;
+	uint32_t path;          /* hash of the path it was first seen at */
+	int known;              /* in a tree outside the range: not read */
+	blob_result *res;       /* NULL: nothing blocking */
+} blob_entry;
+
+typedef struct {
+	sghook_oidmap index;    /* blob id -> position */
+	blob_entry **blocks;
+	size_t count;
+	uint32_t *order;        /* positions in reading order */
+	size_t nread;           /* entries of `order`: the blobs not known */
+} blob_set;
+
+/* ---- blobs.c ---------------------------------------------------------- */
+
+void sghook_blob_result_free(blob_result *r);
+/* The empty blob and a submodule's zero id are never read. */
+int sghook_blob_skipped(const git_oid *id);
+
+int sghook_blobs_init(blob_set *b);
+void sghook_blobs_free(blob_set *b);
+blob_entry *sghook_blobs_at(const blob_set *b, size_t i);
+/* The result of a listed blob: NULL when it holds nothing blocking. */
+blob_result *sghook_blobs_result(const blob_set *b, const git_oid *id);
+
+/*
+ * Pass 1: lists every blob the commits' trees hold that their parents
+ * outside `ids` lack, each once, and reads each, on every core.
+ */
+int sghook_blobs_read_all(blob_set *b, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts);
+
+int sghook_worker_open(worker *w, const sghook_scan_opts *opts,
+	git_repository *repo);
+void sghook_worker_close(worker *w);
+int sghook_worker_read(git_odb_object **out, worker *w, const git_oid *id);
+/* The blocking matches of a buffer, or of a blob; *out NULL: none. */
+int sghook_worker_scan(blob_result **out, worker *w, const char *buf,
+	size_t len);
+int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id);
+
+/* Worker processes for a scan: opts->jobs, or one per core. */
+size_t sghook_scan_jobs(const sghook_scan_opts *opts);
+
+#endif
