@@ -246,15 +246,51 @@ static void blobs_know(blob_set *b, const git_oid *id)
 }
 
 /*
+ * The tree last listed at each directory, by path hash: an entry that the
+ * newer version of the directory holds too was handled then, so it costs
+ * a comparison of neighbours rather than a lookup in a set of millions
+ * (lookups were a third of a walk). Two directories that share a slot
+ * only make it miss more: any tree that was listed whole will do.
+ */
+#define RECENT 1024
+
+/*
+ * Whether `prev` holds `e`'s object at `e`'s place, from position *j on
+ * (both are sorted). The name hardly matters: an id that was listed once
+ * was handled, wherever it was.
+ */
+static int entry_listed(const git_tree *prev, size_t *j,
+	const git_tree_entry *e)
+{
+	size_t n = prev ? git_tree_entrycount(prev) : 0;
+	const git_tree_entry *pe;
+	int cmp;
+
+	for (; *j < n; (*j)++) {
+		pe = git_tree_entry_byindex(prev, *j);
+		if (git_oid_equal(git_tree_entry_id(pe), git_tree_entry_id(e))) {
+			(*j)++;
+			return 1;
+		}
+		if ((cmp = git_tree_entry_cmp(pe, e)) >= 0) {
+			*j += cmp == 0;  /* the same name, changed */
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
  * Lists the blobs of a tree of the range, or, when `known`, marks those of
  * a tree outside it (a parent of the range's oldest commits) as known.
+ * `recent` (NULL when `known`) holds the trees listed last.
  */
-static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
-	const git_oid *id, uint32_t dir, int known)
+static int list_tree(blob_set *b, sghook_oidmap *trees, git_tree **recent,
+	git_repository *repo, const git_oid *id, uint32_t dir, int known)
 {
-	git_tree *tree = NULL;
+	git_tree *tree = NULL, *prev = NULL;
 	const git_tree_entry *e;
-	size_t i, n;
+	size_t i, j = 0, n;
 	int error = 0;
 
 	if ((error = sghook_oidmap_put(trees, id, TREE_MARK)) != 0)
@@ -265,12 +301,19 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
 		git_oid_tostr(hex, sizeof(hex), id);
 		return sghook_error_from_git(hex);
 	}
+	if (recent) {
+		prev = recent[dir % RECENT];
+		recent[dir % RECENT] = NULL;
+	}
 	n = git_tree_entrycount(tree);
 	for (i = 0; i < n && error == 0; i++) {
 		e = git_tree_entry_byindex(tree, i);
+		if (entry_listed(prev, &j, e))
+			continue;
 		switch (git_tree_entry_type(e)) {
 		case GIT_OBJECT_TREE:
-			error = list_tree(b, trees, repo, git_tree_entry_id(e),
+			error = list_tree(b, trees, recent, repo,
+				git_tree_entry_id(e),
 				hash_more(dir, git_tree_entry_name(e)), known);
 			break;
 		case GIT_OBJECT_BLOB:
@@ -283,6 +326,13 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_repository *repo,
 		default:
 			break;  /* a submodule's commit is another repository */
 		}
+	}
+	git_tree_free(prev);
+	if (recent && error == 0) {
+		/* listed whole: it may stand for its path from now on */
+		git_tree_free(recent[dir % RECENT]);
+		recent[dir % RECENT] = tree;
+		tree = NULL;
 	}
 	git_tree_free(tree);
 	return error;
@@ -310,6 +360,7 @@ static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
 	size_t total, int reports)
 {
 	sghook_oidmap trees = {0};
+	git_tree **recent = NULL;
 	git_commit *c = NULL;
 	size_t i, j, done;
 	uint32_t v;
@@ -317,6 +368,10 @@ static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
 
 	if ((error = sghook_oidmap_init(&trees)) < 0)
 		goto done;
+	if (!(recent = calloc(RECENT, sizeof(*recent)))) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
 	for (i = 0; i < ws->count && error == 0; i++) {
 		if (git_commit_lookup(&c, ws->repo, &ws->ids[i]) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
@@ -325,7 +380,7 @@ static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
 			error = sghook_error_from_git(hex);
 			break;
 		}
-		error = list_tree(&ws->blobs, &trees, ws->repo,
+		error = list_tree(&ws->blobs, &trees, recent, ws->repo,
 			git_commit_tree_id(c), 2166136261u, 0);
 		for (j = 0; j < git_commit_parentcount(c) && error == 0; j++)
 			if (!sghook_oidmap_get(ws->range,
@@ -339,6 +394,9 @@ static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
 				opts->progress_payload);
 	}
 done:
+	for (i = 0; recent && i < RECENT; i++)
+		git_tree_free(recent[i]);
+	free(recent);
 	sghook_oidmap_free(&trees);
 	return error;
 }
@@ -430,7 +488,7 @@ static int know_edges(blob_set *b, git_repository *repo,
 			}
 			if (git_commit_lookup(&c, repo, &ws[i].edge.ids[j]) < 0)
 				continue;
-			error = list_tree(b, &trees, repo,
+			error = list_tree(b, &trees, NULL, repo,
 				git_commit_tree_id(c), 0, 1);
 			git_commit_free(c);
 		}

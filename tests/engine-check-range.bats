@@ -841,3 +841,53 @@ make_long_history() {
 		assert_one_error_line
 	done
 }
+
+# 300 commits on BASE, each editing a file of a/b/c and one of a/, so the
+# same directories change in every commit; commits 57 and 231 add tokens,
+# commit 140 restores all of a/b as commit 20 left it.
+busy_dir_stream() {
+	awk -v from="$BASE" -v t57="$1" -v t231="$2" '
+	BEGIN {
+		for (c = 0; c < 300; c++) {
+			msg = "busy " c "\n"
+			printf "commit refs/heads/busy\n"
+			printf "committer T <t@example.invalid> %d +0000\n", 1700000000 + c
+			printf "data %d\n%s", length(msg), msg
+			if (c == 0) printf "from %s\n", from
+			data = "version " c "\n"
+			if (c == 57) data = "version 57\nkey: " t57 "\n"
+			if (c == 231) data = "version 231\nkey: " t231 "\n"
+			printf "M 100644 inline a/b/c/f%d.txt\ndata %d\n%s\n", c % 10, length(data), data
+			data = "top " c "\n"
+			printf "M 100644 inline a/x%d.txt\ndata %d\n%s\n", c % 3, length(data), data
+			if (c == 20) printf "reset refs/tags/busy20\nfrom refs/heads/busy\n"
+			if (c == 139) printf "M 040000 %s a/b\n", "BUSY20_TREE"
+		}
+	}'
+}
+
+@test "tokens added to directories that every commit changes are each reported once, whatever --jobs" {
+	local t57 t231 jobs one
+	t57=$(new_token)
+	t231=$(new_token)
+	# Two passes: the first learns a/b's tree at commit 20 for the restore.
+	busy_dir_stream "$t57" "$t231" | sed '/^M 040000/d' | git fast-import --quiet
+	local tree20
+	tree20=$(git rev-parse "refs/tags/busy20:a/b")
+	git update-ref -d refs/heads/busy
+	git update-ref -d refs/tags/busy20
+	busy_dir_stream "$t57" "$t231" | sed "s/BUSY20_TREE/$tree20/" | git fast-import --quiet --force
+	[ "$(git rev-parse "busy~160:a/b")" = "$tree20" ]
+	run_sghook --check-range "$BASE..busy" --format json --no-redact --jobs 1
+	assert_status 1
+	one="$output"
+	assert_json 'length == 2'
+	assert_json "[.[].secret] == [\"$t57\", \"$t231\"]"
+	assert_json "[.[].commit] == [\"$(git rev-parse busy~242)\", \"$(git rev-parse busy~68)\"]"
+	assert_json '[.[].path] == ["a/b/c/f7.txt", "a/b/c/f1.txt"]'
+	for jobs in 2 3 8; do
+		run_sghook --check-range "$BASE..busy" --format json --no-redact --jobs "$jobs"
+		assert_status 1
+		assert_equal "$output" "$one" "--jobs $jobs against --jobs 1"
+	done
+}
