@@ -891,3 +891,33 @@ busy_dir_stream() {
 		assert_equal "$output" "$one" "--jobs $jobs against --jobs 1"
 	done
 }
+
+@test "when no worker process can be started, a long history is judged in one process, with the same report" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root, to run sghook as a user with no room for a second process"
+	command -v setpriv >/dev/null && command -v prlimit >/dev/null ||
+		skip "needs setpriv and prlimit (util-linux)"
+	make_long_history
+	run_sghook --check-range "$BASE..long" --format json --jobs 4
+	assert_status 1
+	local want="$output" d="$BATS_TEST_TMPDIR"
+	# The user nobody, allowed one process, must reach the repository
+	# and own it (libgit2 refuses a repository of another owner).
+	while [ "$d" != / ]; do
+		chmod a+x "$d"
+		d=$(dirname "$d")
+	done
+	chmod -R a+rX "$BATS_TEST_TMPDIR"
+	chown -R 65534 "$REPO"
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			prlimit --nproc=1 -- "$@"
+	}
+	# The limit bites: a shell cannot start a second process.
+	run as_nobody sh -c '/bin/true; echo forked'
+	[ "$output" != forked ]
+	run --separate-stderr as_nobody "$SGHOOK" --check-range "$BASE..long" \
+		--format json --jobs 4
+	assert_status 1
+	assert_equal "$output" "$want" "with fork() failing"
+	assert_json 'length == 5'
+}
