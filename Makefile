@@ -1,14 +1,41 @@
-# sghook: `make` builds ./sghook; `make test` runs every test.
+# sghook: `make` builds ./sghook; `make test` runs every test of it;
+# `make check` is what CI runs (the tests of every build).
+#
+# LIBGIT2=bundled (the default) builds libgit2 from Debian's source package
+# into build/libgit2, once, static and without network crypto (mk/libgit2.sh);
+# PCRE2, http-parser and zlib are linked statically too, so the binary needs
+# nothing but libc. LIBGIT2=system links the distribution's libgit2 through
+# pkg-config instead, for packagers.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 RULESDIR ?= $(PREFIX)/share/sghook/rules
 DESTDIR ?=
+LIBGIT2 ?= bundled
 
-PKGS    := libgit2 libpcre2-8
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -pthread $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -pthread
+LDFLAGS ?=
+
+GIT2_DIR := build/libgit2
+ifeq ($(LIBGIT2),system)
+GIT2_CFLAGS := $(shell pkg-config --cflags libgit2 libpcre2-8)
+GIT2_LIBS   := $(shell pkg-config --libs libgit2 libpcre2-8)
+GIT2_DEP    :=
+GIT2_SOURCE := system
+else ifeq ($(LIBGIT2),bundled)
+GIT2_CFLAGS := -I$(GIT2_DIR)/prefix/include
+GIT2_LIBS   := $(GIT2_DIR)/prefix/lib/libgit2.a \
+	-Wl,-Bstatic -lhttp_parser -lpcre2-8 -lz -Wl,-Bdynamic -lrt
+GIT2_DEP    := $(GIT2_DIR)/prefix/lib/libgit2.a
+GIT2_SOURCE = $(shell cat $(GIT2_DIR)/prefix/VERSION 2>/dev/null)
+else
+$(error LIBGIT2 must be bundled or system, not '$(LIBGIT2)')
+endif
+
+# What the build needs whatever CFLAGS and LDFLAGS the caller gives.
+ALL_CFLAGS  = -std=c11 -Wall -Wextra -pthread -MMD -MP $(GIT2_CFLAGS) -Ilib $(CFLAGS)
+ALL_LDFLAGS = -pthread $(LDFLAGS)
+LIBS        = $(GIT2_LIBS) -lm
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:.c=.o)
@@ -17,26 +44,52 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 
 all: sghook
 
+# Objects rebuild when the compiler, flags, libgit2 or baked-in paths change.
+BUILD_FLAGS := $(CC) | $(CFLAGS) | $(LDFLAGS) | $(LIBGIT2) | $(RULESDIR)
+$(shell mkdir -p build && { [ "`cat build/flags 2>/dev/null`" = "$(BUILD_FLAGS)" ] || \
+	printf '%s\n' "$(BUILD_FLAGS)" > build/flags; })
+
+$(GIT2_DIR)/prefix/lib/libgit2.a: mk/libgit2.sh
+	mk/libgit2.sh $(GIT2_DIR)
+
 lib/libsghook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-lib/%.o: lib/%.c lib/sghook.h lib/rules_internal.h lib/oidmap.h lib/procs.h lib/scan_internal.h
-	$(CC) $(CFLAGS) -Ilib -c -o $@ $<
+lib/%.o: lib/%.c build/flags | $(GIT2_DEP)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-hook/main.o: hook/main.c lib/sghook.h
-	$(CC) $(CFLAGS) -Ilib -DSGHOOK_RULESDIR='"$(RULESDIR)"' -c -o $@ $<
+hook/main.o: hook/main.c build/flags | $(GIT2_DEP)
+	$(CC) $(ALL_CFLAGS) -DSGHOOK_RULESDIR='"$(RULESDIR)"' \
+		-DSGHOOK_LIBGIT2_SOURCE='"$(GIT2_SOURCE)"' -c -o $@ $<
 
-sghook: hook/main.o lib/libsghook.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+sghook: hook/main.o lib/libsghook.a $(GIT2_DEP)
+	$(CC) $(ALL_LDFLAGS) -o $@ hook/main.o lib/libsghook.a $(LIBS)
 
-tests/unit/%: tests/unit/%.c lib/libsghook.a
-	$(CC) $(CFLAGS) -Ilib -o $@ $< lib/libsghook.a $(LDLIBS) -lcmocka
+tests/unit/%: tests/unit/%.c lib/libsghook.a $(GIT2_DEP)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libsghook.a $(LIBS) -lcmocka
+
+-include $(LIB_OBJ:.o=.d) hook/main.d $(UNIT_BIN:=.d)
 
 # Unit tests of lib/, then the suites that drive real git.
 # Every suite runs, whatever an earlier one found; the result fails at the end.
 test: sghook $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; ./$$t || fail=1; done; \
 	bats tests/ || fail=1; exit $$fail
+
+# What CI runs: every test of the default build, then the other builds.
+check: test check-system
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; ./$$t || fail=1; done; exit $$fail
+
+# The packagers' build (LIBGIT2=system) in a copy of the tree under
+# build/system, so that it never mixes objects with the default build:
+# its unit tests and a smoke test of the binary.
+check-system:
+	rm -rf build/system && mkdir -p build/system
+	tar -cf - --exclude=./build --exclude=./.git . | tar -C build/system -xf -
+	$(MAKE) -C build/system LIBGIT2=system sghook unit
+	bats build/system/tests/smoke
 
 bench: sghook
 	bench/run
@@ -48,9 +101,15 @@ install: sghook
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sghook
-	rm -rf $(DESTDIR)$(PREFIX)/share/sghook
+	rm -f $(addprefix $(DESTDIR)$(RULESDIR)/,$(notdir $(wildcard rules/*.rules rules/*.txt)))
+	-rmdir $(DESTDIR)$(RULESDIR) 2>/dev/null
 
+# clean keeps the libgit2 build (a minute to redo); distclean drops it.
 clean:
-	rm -f sghook hook/*.o lib/*.o lib/libsghook.a $(UNIT_BIN)
+	rm -f sghook hook/*.o hook/*.d lib/*.o lib/*.d lib/libsghook.a \
+		$(UNIT_BIN) $(UNIT_BIN:=.d) build/flags
 
-.PHONY: all test bench install uninstall clean
+distclean: clean
+	rm -rf build
+
+.PHONY: all test check unit check-system bench install uninstall clean distclean

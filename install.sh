@@ -159,17 +159,15 @@ remove_dir_if_ours() {
 
 sghook_works() { [ -f "$1" ] && [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
 
+# What `make` needs to build sghook with its own static libgit2.
+BUILD_PKGS="gcc make cmake dpkg-dev debian-archive-keyring libhttp-parser-dev libpcre2-dev zlib1g-dev"
+
 missing_build_deps() {
-	local m=()
-	command -v make >/dev/null 2>&1 || m+=(make)
-	command -v gcc >/dev/null 2>&1 || command -v cc >/dev/null 2>&1 || m+=(gcc)
-	if command -v pkg-config >/dev/null 2>&1; then
-		pkg-config --exists libgit2 || m+=(libgit2-dev)
-		pkg-config --exists libpcre2-8 || m+=(libpcre2-dev)
-	else
-		m+=(pkg-config libgit2-dev libpcre2-dev)
-	fi
-	printf '%s\n' "${m[@]+"${m[@]}"}"
+	local p
+	for p in $BUILD_PKGS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			printf '%s\n' "$p"
+	done
 }
 
 build_sghook() {
@@ -179,12 +177,13 @@ build_sghook() {
 	missing=${missing% }
 	if [ -n "$missing" ]; then
 		if [ "$(id -u)" -ne 0 ]; then
-			fail "sghook is not built and build dependencies are missing ($missing); as root run: apt-get install -y libgit2-dev libpcre2-dev pkg-config make gcc"
+			fail "sghook is not built and build dependencies are missing ($missing); as root run: apt-get install -y --no-install-recommends $missing"
 		fi
-		command -v apt-get >/dev/null 2>&1 || fail "build dependencies missing ($missing) and apt-get is not available; install libgit2, pcre2, pkg-config, make and a C compiler"
-		info "installing build dependencies: libgit2-dev libpcre2-dev pkg-config make gcc"
+		command -v apt-get >/dev/null 2>&1 || fail "build dependencies missing ($missing) and apt-get is not available; install them, or a built sghook (--sghook PATH)"
+		info "installing build dependencies: $missing"
 		apt-get update || fail "apt-get update failed"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y libgit2-dev libpcre2-dev pkg-config make gcc ||
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing ||
 			fail "apt-get install of the build dependencies failed"
 	fi
 	info "building sghook in $SELF_DIR"

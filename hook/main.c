@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@
 #endif
 #ifndef SGHOOK_WINDOWS
 #define SGHOOK_WINDOWS 48   /* MiB: all mapped windows */
+#endif
+#ifndef SGHOOK_LIBGIT2_SOURCE
+#define SGHOOK_LIBGIT2_SOURCE "system"
 #endif
 #ifndef SGHOOK_RULESDIR
 #define SGHOOK_RULESDIR "/usr/local/share/sghook/rules"
@@ -74,6 +78,34 @@ static void usage(FILE *fp)
 "\n"
 "exit status: 0 nothing found, 1 a secret found, 2 error (the change is refused)\n",
 		fp);
+}
+
+/*
+ * What the binary carries, for bug reports and for an administrator who
+ * must know whether shallow clones can be judged.
+ */
+static void version(void)
+{
+	int major, minor, rev, features;
+	uint32_t jit = 0;
+
+	git_libgit2_version(&major, &minor, &rev);
+	features = git_libgit2_features();
+	(void)pcre2_config(PCRE2_CONFIG_JIT, &jit);
+	printf("sghook %s\n", SGHOOK_VERSION);
+	printf("libgit2 %d.%d.%d (%s%s; threads %s, https %s, ssh %s)\n",
+		major, minor, rev,
+		strcmp(SGHOOK_LIBGIT2_SOURCE, "system") ?
+			"built from Debian source " : "",
+		strcmp(SGHOOK_LIBGIT2_SOURCE, "system") ?
+			SGHOOK_LIBGIT2_SOURCE : "the system's",
+		(features & GIT_FEATURE_THREADS) ? "on" : "off",
+		(features & GIT_FEATURE_HTTPS) ? "on" : "off",
+		(features & GIT_FEATURE_SSH) ? "on" : "off");
+	printf("PCRE2 %d.%d (JIT %s)\n", PCRE2_MAJOR, PCRE2_MINOR,
+		jit ? "on" : "off");
+	printf("shallow clones %s\n", sghook_walk_shallow_supported() ?
+		"supported" : "not supported (libgit2 before 1.7)");
 }
 
 static void warnx(const char *fmt, ...)
@@ -363,15 +395,54 @@ done:
 	return rc;
 }
 
+/*
+ * A libgit2 before 1.7 stops at a shallow clone's cut with "object not
+ * found": say so before the walk, with what to do.
+ */
+static int shallow_check(git_repository *repo)
+{
+	if (git_repository_is_shallow(repo) == 1 &&
+	    !sghook_walk_shallow_supported())
+		return sghook_error_set("this clone is shallow and the libgit2 "
+			"sghook was built with (%s) cannot walk it; fetch the "
+			"history (git fetch --unshallow) or build sghook with "
+			"its own libgit2 (make LIBGIT2=bundled)", LIBGIT2_VERSION);
+	return 0;
+}
+
+/*
+ * A commit at the cut is judged as a first commit, so an old token in its
+ * tree is reported: conservative, but the user must know why.
+ */
+static int shallow_note(git_repository *repo, const sghook_oids *ids)
+{
+	sghook_oids cuts = {0};
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (sghook_walk_shallow_cuts(&cuts, repo, ids) < 0)
+		return -1;
+	if (cuts.count) {
+		git_oid_tostr(hex, 8, &cuts.ids[0]);
+		warnx("history is cut at commit %s%s (a shallow clone): "
+			"everything in %s tree counts as added; for an exact "
+			"verdict deepen the clone (git fetch --deepen=N) or "
+			"fetch all of it (git fetch --unshallow)", hex,
+			cuts.count > 1 ? " and others" : "",
+			cuts.count > 1 ? "their" : "its");
+	}
+	sghook_oids_free(&cuts);
+	return 0;
+}
+
 static int judge(const options *o, git_repository *repo,
 	const sghook_rules *rules, const sghook_oids *ids,
 	sghook_findings *found)
 {
 	sghook_scan_opts so;
-	int last = -1;
+	int last = -1, error;
 
-	int error;
-
+	if (shallow_note(repo, ids) < 0)
+		return -1;
 	scan_opts_init(&so, o, rules);
 	if (ids->count > 200 && isatty(STDERR_FILENO)) {
 		so.progress = progress;
@@ -397,7 +468,8 @@ static int run_check_range(const options *o, git_repository *repo,
 			"origin/main..HEAD");
 		return EXIT_ERROR;
 	}
-	if (sghook_walk_range(&ids, repo, (const char *const *)o->args,
+	if (shallow_check(repo) < 0 ||
+	    sghook_walk_range(&ids, repo, (const char *const *)o->args,
 	    (size_t)o->nargs) < 0 || judge(o, repo, rules, &ids, &found) < 0)
 		goto done;
 	snprintf(head, sizeof(head), "sghook: %zu %s in %zu of %zu %s",
@@ -621,7 +693,7 @@ static int run_push(const options *o, git_repository *repo,
 		warnx("--pre-receive takes no arguments; it reads git's input");
 		return EXIT_ERROR;
 	}
-	if (read_push_input(&in, pre_push) < 0 ||
+	if (read_push_input(&in, pre_push) < 0 || shallow_check(repo) < 0 ||
 	    sghook_walk_new(&ids, &others, repo, in.tips.ids, in.tips.count,
 	    in.hide.ids, in.hide.count, pre_push ? glob : "refs/*") < 0 ||
 	    judge(o, repo, rules, &ids, &found) < 0)
@@ -852,9 +924,7 @@ static int parse_args(options *o, int argc, char **argv)
 			usage(stdout);
 			exit(EXIT_CLEAN);
 		case O_VERSION:
-			printf("sghook %s (libgit2 %s, PCRE2 %d.%d)\n",
-				SGHOOK_VERSION, LIBGIT2_VERSION, PCRE2_MAJOR,
-				PCRE2_MINOR);
+			version();
 			exit(EXIT_CLEAN);
 		default:
 			if (optopt >= O_PC || !optopt)

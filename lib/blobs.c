@@ -13,6 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
+/* libgit2 1.8 moved git_error_clear() to the headers for extensions. */
+#if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
+#include <git2/sys/errors.h>
+#endif
 #include "procs.h"
 #include "scan_internal.h"
 

@@ -191,6 +191,20 @@ int sghook_walk_new(sghook_oids *out, sghook_oids *others,
 	git_repository *repo, const git_oid *tips, size_t ntips,
 	const git_oid *hide, size_t nhide, const char *hide_refs_glob);
 
+/*
+ * True when the linked libgit2 reads shallow clones (1.7 and later): a
+ * commit at the cut then has no parents, so a judge of it counts its whole
+ * tree as added. Older ones fail at the cut with "object not found".
+ */
+int sghook_walk_shallow_supported(void);
+
+/*
+ * The commits of `ids` at which the repository's history is cut (listed
+ * in its `shallow` file), into `out`. None when the clone is complete.
+ */
+int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
+	const sghook_oids *ids);
+
 /* ---- scan.c: what a change adds --------------------------------------- */
 
 typedef struct {

@@ -217,3 +217,71 @@ done:
 	git_revwalk_free(walk);
 	return error;
 }
+
+int sghook_walk_shallow_supported(void)
+{
+	int major, minor, rev;
+
+	git_libgit2_version(&major, &minor, &rev);
+	return major > 1 || (major == 1 && minor >= 7);
+}
+
+/*
+ * libgit2 reads the shallow file but has no call that lists it, so it is
+ * read here: one hex id a line, as git writes it.
+ */
+int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
+	const sghook_oids *ids)
+{
+	git_buf path = GIT_BUF_INIT;
+	git_oid *cuts = NULL, id;
+	char *file = NULL;
+	size_t ncuts = 0, alloc = 0, i, j;
+	char line[GIT_OID_HEXSZ + 2];
+	FILE *fp = NULL;
+	int error = 0;
+
+	if (git_repository_is_shallow(repo) != 1)
+		return 0;
+	if (git_repository_item_path(&path, repo, GIT_REPOSITORY_ITEM_COMMONDIR) < 0)
+		return sghook_error_from_git("cannot find the repository's shallow file");
+	if (!(file = malloc(strlen(path.ptr) + sizeof("shallow")))) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	strcpy(file, path.ptr);
+	strcat(file, "shallow");
+	if (!(fp = fopen(file, "r")))
+		goto done;
+	while (fgets(line, sizeof(line), fp)) {
+		if (strlen(line) < GIT_OID_HEXSZ ||
+		    git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) < 0)
+			continue;
+		if (ncuts == alloc) {
+			size_t n = alloc ? alloc * 2 : 16;
+			git_oid *grown = realloc(cuts, n * sizeof(*grown));
+
+			if (!grown) {
+				error = sghook_error_set("out of memory");
+				goto done;
+			}
+			cuts = grown;
+			alloc = n;
+		}
+		git_oid_cpy(&cuts[ncuts++], &id);
+	}
+	/* A clone holds few cuts (one per fetched tip), so a scan suffices. */
+	for (i = 0; i < ids->count && !error; i++)
+		for (j = 0; j < ncuts; j++)
+			if (git_oid_equal(&ids->ids[i], &cuts[j])) {
+				error = sghook_oids_push(out, &ids->ids[i]);
+				break;
+			}
+done:
+	if (fp)
+		fclose(fp);
+	free(cuts);
+	free(file);
+	git_buf_dispose(&path);
+	return error;
+}

@@ -1,8 +1,14 @@
 #!/bin/sh
 # Installs what building and testing sghook need, from Debian's packages,
 # when any of it is missing. Run as root (or through sudo).
+#
+# cmake, dpkg-dev and the static archives of http-parser, PCRE2 and zlib
+# build the bundled libgit2 (mk/libgit2.sh); libgit2-dev is the system build
+# that `make check-system` tests.
 set -eu
-pkgs="gcc make pkg-config git libgit2-dev libpcre2-dev libcmocka-dev bats jq valgrind"
+pkgs="gcc make pkg-config git cmake dpkg-dev debian-archive-keyring
+	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev
+	libcmocka-dev bats jq valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -358,6 +358,56 @@ rejected() { assert_output_matches "! \[remote rejected\] +$1 -> $1 \(pre-receiv
 	assert_equal "$(server_ref plain2 refs/heads/main)" "$(head_of "$P")"
 }
 
+# shallow_client DIR: a depth-1 clone of app over git://, as a CI job makes.
+shallow_client() {
+	git clone -q --depth 1 "$URL" "$BATS_TEST_TMPDIR/$1" 2>/dev/null
+	[ -s "$BATS_TEST_TMPDIR/$1/.git/shallow" ] || fail_with "the clone is not shallow"
+}
+
+@test "a push from a shallow clone is judged by the server: a leak is refused, clean work accepted" {
+	commit_file "$C" a.txt "one"
+	commit_file "$C" b.txt "two"
+	git -C "$C" push -q origin main 2>/dev/null
+	shallow_client sh
+	local S="$BATS_TEST_TMPDIR/sh" base
+	base=$(head_of "$S")
+	commit_leak "$S" config/segment.env "$TOKEN"
+	run git -C "$S" push origin main
+	assert_status 1
+	rejected main
+	assert_output_contains "config/segment.env:2"
+	assert_equal "$(server_ref app refs/heads/main)" "$base"
+
+	git -C "$S" reset -q --hard "$base"
+	commit_file "$S" src/ok.txt "fine"
+	run git -C "$S" push origin main
+	assert_status 0
+	assert_equal "$(server_ref app refs/heads/main)" "$(head_of "$S")"
+}
+
+@test "pre-push in a shallow clone judges only the commits the remote lacks" {
+	# the server has no hook and already holds an old token
+	commit_leak "$C" legacy.env "$TOKEN"
+	commit_file "$C" a.txt "one"
+	new_server plain3
+	git -C "$C" push -q "$URL_BASE/plain3.git" main 2>/dev/null
+	git clone -q --depth 1 "$URL_BASE/plain3.git" "$BATS_TEST_TMPDIR/sp" 2>/dev/null
+	local P="$BATS_TEST_TMPDIR/sp" base
+	"$INSTALL_SH" --pre-push "$P" >/dev/null
+	base=$(head_of "$P")
+	commit_file "$P" new.txt "new clean work"
+	run git -C "$P" push origin main
+	assert_status 0
+	assert_output_not_contains "sghook"
+	assert_equal "$(server_ref plain3 refs/heads/main)" "$(head_of "$P")"
+
+	commit_leak "$P" config/segment.env "$(new_token)"
+	run git -C "$P" push origin main
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+	assert_output_not_contains "legacy.env"
+}
+
 @test "the pre-receive hook fails closed when the sghook binary is missing" {
 	# install with a copy of sghook, then remove the copy; PATH has no sghook
 	mkdir -p "$BATS_TEST_TMPDIR/gone"

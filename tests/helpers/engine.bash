@@ -9,7 +9,8 @@
 # `run --separate-stderr` needs bats 1.5.
 bats_require_minimum_version 1.5.0
 
-SGHOOK="$BATS_TEST_DIRNAME/../sghook"
+# The binary of the build tree these helpers belong to.
+SGHOOK="${BASH_SOURCE[0]%/*}/../../sghook"
 
 # The tokens of the issue. Each is spelt out once here so that a test can
 # assert that it never appears whole in a report.
@@ -25,7 +26,7 @@ engine_setup() {
 		echo "sghook is not built at $SGHOOK (run make)" >&2
 		return 1
 	fi
-	SGHOOK="$(cd "$BATS_TEST_DIRNAME/.." && pwd -P)/sghook"
+	SGHOOK="$(cd "${SGHOOK%/*}" && pwd -P)/sghook"
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	export GIT_CONFIG_GLOBAL="$BATS_TEST_TMPDIR/gitconfig"
