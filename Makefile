@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:.c=)
 all: sghook
 
 # Objects rebuild when the compiler, flags, libgit2 or baked-in paths change.
-BUILD_FLAGS := $(CC) | $(CFLAGS) | $(LDFLAGS) | $(LIBGIT2) | $(RULESDIR)
+BUILD_FLAGS := $(CC) | $(CFLAGS) | $(LDFLAGS) | $(LIBGIT2) $(GIT2_DIR) | $(RULESDIR)
 $(shell mkdir -p build && { [ "`cat build/flags 2>/dev/null`" = "$(BUILD_FLAGS)" ] || \
 	printf '%s\n' "$(BUILD_FLAGS)" > build/flags; })
 
