@@ -54,6 +54,7 @@ typedef struct {
 	size_t nrules;
 	char **args;
 	int nargs;
+	char *index_file;    /* pre-commit: GIT_INDEX_FILE, as git gave it */
 } options;
 
 static void usage(FILE *fp)
@@ -377,6 +378,7 @@ static int run_pre_commit(const options *o, git_repository *repo,
 		return EXIT_ERROR;
 	}
 	scan_opts_init(&so, o, rules);
+	so.index_path = o->index_file;
 	if (sghook_scan_index(&found, repo, &so) < 0)
 		goto done;
 	snprintf(head, sizeof(head), "sghook: commit refused: it would add "
@@ -983,6 +985,18 @@ int main(int argc, char **argv)
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)SGHOOK_WINDOW << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
 		(size_t)SGHOOK_WINDOWS << 20);
+	/*
+	 * git names the index it is about to commit in GIT_INDEX_FILE, and
+	 * libgit2 would read all of it on opening the repository: sghook
+	 * reads it itself, as far as the change needs (lib/index.c).
+	 */
+	if (o.mode == MODE_PRE_COMMIT && getenv("GIT_INDEX_FILE")) {
+		if (!(o.index_file = strdup(getenv("GIT_INDEX_FILE")))) {
+			warnx("out of memory");
+			goto done;
+		}
+		unsetenv("GIT_INDEX_FILE");
+	}
 	if (o.mode != MODE_SCAN) {
 		if (open_repo(&repo) < 0 ||
 		    git_repository_config_snapshot(&cfg, repo) < 0) {
@@ -1031,6 +1045,7 @@ done:
 	git_config_free(cfg);
 	git_repository_free(repo);
 	free(o.rules);
+	free(o.index_file);
 	git_libgit2_shutdown();
 	return rc;
 }

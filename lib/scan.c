@@ -23,48 +23,169 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2/sys/hashsig.h>
+
+#include "index.h"
 #include "procs.h"
 #include "scan_internal.h"
 
 /* ---- judging one file of a change ------------------------------------- */
 
+typedef struct {
+	char **paths;
+	git_oid *ids;
+	size_t count, alloc;
+} file_list;
+
+static void files_free(file_list *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->count; i++)
+		free(f->paths[i]);
+	free(f->paths);
+	free(f->ids);
+	memset(f, 0, sizeof(*f));
+}
+
+static int files_push(file_list *f, const char *path, const git_oid *id)
+{
+	char **p;
+	git_oid *o;
+
+	if (f->count == f->alloc) {
+		f->alloc = f->alloc ? f->alloc * 2 : 8;
+		if (!(p = realloc(f->paths, f->alloc * sizeof(*p))))
+			return sghook_error_set("out of memory");
+		f->paths = p;
+		if (!(o = realloc(f->ids, f->alloc * sizeof(*o))))
+			return sghook_error_set("out of memory");
+		f->ids = o;
+	}
+	if (!(f->paths[f->count] = strdup(path)))
+		return sghook_error_set("out of memory");
+	git_oid_cpy(&f->ids[f->count++], id);
+	return 0;
+}
+
 /* One parent of a change: its tree (NULL: the empty tree). */
 typedef struct {
 	git_tree *tree;
-	git_diff *similar;   /* renames and copies, made when first needed */
+	file_list files;     /* every file of the tree, listed when first needed */
+	int listed;
 } parent_side;
 
-/* The new side of a change: a tree or the index. */
-typedef struct {
-	git_tree *tree;
-	git_index *index;
-} new_side;
-
-static int similar_diff(git_diff **out, worker *w, git_tree *old,
-	const new_side *ns)
+static int list_file(const char *root, const git_tree_entry *e, void *payload)
 {
-	git_diff_options o;
-	git_diff_find_options fo;
+	file_list *f = payload;
+	char *path;
 	int error;
 
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES |
-		GIT_DIFF_INCLUDE_UNMODIFIED;
-	error = ns->index ?
-		git_diff_tree_to_index(out, w->repo, old, ns->index, &o) :
-		git_diff_tree_to_tree(out, w->repo, old, ns->tree, &o);
-	if (error < 0)
-		return sghook_error_from_git("cannot diff");
-	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES |
-		GIT_DIFF_FIND_COPIES_FROM_UNMODIFIED |
-		GIT_DIFF_FIND_REMOVE_UNMODIFIED;
-	if (git_diff_find_similar(*out, &fo) < 0) {
-		git_diff_free(*out);
-		*out = NULL;
-		return sghook_error_from_git("cannot detect renames");
-	}
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (asprintf(&path, "%s%s", root, git_tree_entry_name(e)) < 0)
+		return sghook_error_set("out of memory");
+	error = files_push(f, path, git_tree_entry_id(e));
+	free(path);
+	return error;
+}
+
+static int same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+	return la == lb && !memcmp(a, b, la);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Does `buf` hold the secret of any of the hits? */
+static int holds_a_secret(const char *buf, size_t len, const blob_result *res)
+{
+	size_t k;
+
+	for (k = 0; k < res->n; k++)
+		if (memmem(buf, len, res->hits[k].secret, res->hits[k].secret_len))
+			return 1;
 	return 0;
+}
+
+/*
+ * Where a file new to the parent came from, as git's copy detection
+ * would say, but looking only where the secret can be: the parent's files
+ * that hold one of its secrets, in the same directory or under the same
+ * name elsewhere (a rename, a copy next door, a move), and at least half
+ * similar (libgit2's similarity signature, git's default threshold). An
+ * identical blob anywhere is a copy. Reading every file of the parent, as
+ * git's --find-copies-harder does, would make a staged token cost as much
+ * as the whole tree.
+ */
+static int copy_source(git_oid *old, worker *w, parent_side *p,
+	const char *path, const git_oid *id, const blob_result *res)
+{
+	git_odb_object *mine = NULL, *theirs = NULL;
+	git_hashsig *sig = NULL, *other = NULL;
+	const git_hashsig_option_t how = GIT_HASHSIG_NORMAL |
+		GIT_HASHSIG_ALLOW_SMALL_FILES;
+	int best = -1, score, error = 0;
+	size_t i;
+
+	if (!p->listed) {
+		if (git_tree_walk(p->tree, GIT_TREEWALK_PRE, list_file,
+		    &p->files) < 0)
+			return git_error_last() ? sghook_error_from_git(
+				"cannot list the parent's files") : SGHOOK_ERROR;
+		p->listed = 1;
+	}
+	for (i = 0; i < p->files.count; i++)
+		if (git_oid_equal(&p->files.ids[i], id)) {
+			git_oid_cpy(old, id);
+			return 0;
+		}
+	for (i = 0; i < p->files.count && error == 0; i++) {
+		const char *cand = p->files.paths[i];
+
+		if (!same_dir(cand, path) &&
+		    strcmp(base_name(cand), base_name(path)))
+			continue;
+		if ((error = sghook_worker_read(&theirs, w, &p->files.ids[i])) < 0)
+			break;
+		if (holds_a_secret(git_odb_object_data(theirs),
+		    git_odb_object_size(theirs), res)) {
+			if (!sig && ((error = sghook_worker_read(&mine, w, id)) < 0 ||
+			    git_hashsig_create(&sig, git_odb_object_data(mine),
+			    git_odb_object_size(mine), how) < 0)) {
+				error = error < 0 ? error :
+					sghook_error_from_git(path);
+				break;
+			}
+			if (git_hashsig_create(&other, git_odb_object_data(theirs),
+			    git_odb_object_size(theirs), how) < 0) {
+				error = sghook_error_from_git(cand);
+				break;
+			}
+			score = git_hashsig_compare(sig, other);
+			if (score >= 50 && score > best) {
+				best = score;
+				git_oid_cpy(old, &p->files.ids[i]);
+			}
+			git_hashsig_free(other);
+			other = NULL;
+		}
+		git_odb_object_free(theirs);
+		theirs = NULL;
+	}
+	git_hashsig_free(other);
+	git_hashsig_free(sig);
+	git_odb_object_free(theirs);
+	git_odb_object_free(mine);
+	return error;
 }
 
 /*
@@ -73,17 +194,14 @@ static int similar_diff(git_diff **out, worker *w, git_tree *old,
  * the very same content (the change adds nothing against it).
  */
 static int parent_version(git_oid *old, worker *w, parent_side *p,
-	const new_side *ns, const char *path, const git_oid *id)
+	const char *path, const git_oid *id, const blob_result *res)
 {
 	git_tree_entry *te = NULL;
-	const git_diff_delta *d;
-	size_t i, n;
-	int error = 0;
 
 	memset(old, 0, sizeof(*old));
 	if (!p->tree)
 		return 0;  /* a root commit: everything is new */
-	if ( git_tree_entry_bypath(&te, p->tree, path) == 0 &&
+	if (git_tree_entry_bypath(&te, p->tree, path) == 0 &&
 	    git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
 		git_oid_cpy(old, git_tree_entry_id(te));
 		git_tree_entry_free(te);
@@ -91,20 +209,7 @@ static int parent_version(git_oid *old, worker *w, parent_side *p,
 	}
 	git_tree_entry_free(te);
 	/* A new path: maybe a file moved or copied from elsewhere. */
-	if (!p->similar &&
-	    (error = similar_diff(&p->similar, w, p->tree, ns)) < 0)
-		return error;
-	n = git_diff_num_deltas(p->similar);
-	for (i = 0; i < n; i++) {
-		d = git_diff_get_delta(p->similar, i);
-		if ((d->status == GIT_DELTA_RENAMED ||
-		     d->status == GIT_DELTA_COPIED) &&
-		    !strcmp(d->new_file.path, path)) {
-			git_oid_cpy(old, &d->old_file.id);
-			break;
-		}
-	}
-	return 0;
+	return copy_source(old, w, p, path, id, res);
 }
 
 static int report_hit(sghook_findings *out, const blob_hit *h,
@@ -146,7 +251,7 @@ static int held_before(worker *w, const git_oid *olds, git_odb_object **objs,
 }
 
 static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
-	size_t nparents, const new_side *ns, const char *path,
+	size_t nparents, const char *path,
 	const git_oid *id, const blob_result *res, const git_oid *commit)
 {
 	git_oid *olds = calloc(nparents, sizeof(*olds));
@@ -159,7 +264,7 @@ static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
 		goto done;
 	}
 	for (j = 0; j < nparents; j++) {
-		error = parent_version(&olds[j], w, &ps[j], ns, path, id);
+		error = parent_version(&olds[j], w, &ps[j], path, id, res);
 		if (error != 0) {
 			error = error < 0 ? error : 0;  /* 1: adds nothing */
 			goto done;
@@ -184,28 +289,19 @@ done:
 	return error;
 }
 
-/* Drops the findings that .sghookignore of the new version allows. */
-static int apply_ignore(sghook_findings *found, worker *w, const new_side *ns)
+/*
+ * Drops the findings that .sghookignore of the new version (blob `id`,
+ * NULL when it has none) allows.
+ */
+static int apply_ignore(sghook_findings *found, worker *w, const git_oid *id)
 {
 	git_odb_object *obj = NULL;
-	const git_index_entry *ie;
-	git_tree_entry *te = NULL;
 	sghook_ignore *ig = NULL;
-	const git_oid *id = NULL;
 	size_t i, kept = 0;
 	int error = 0;
 
-	if (!w->opts->use_ignore_file || found->count == 0)
+	if (!w->opts->use_ignore_file || found->count == 0 || !id)
 		return 0;
-	if (ns->index) {
-		if ((ie = git_index_get_bypath(ns->index, ".sghookignore", 0)))
-			id = &ie->id;
-	} else if (git_tree_entry_bypath(&te, ns->tree, ".sghookignore") == 0 &&
-	    git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
-		id = git_tree_entry_id(te);
-	}
-	if (!id)
-		goto done;
 	if ((error = sghook_worker_read(&obj, w, id)) < 0 ||
 	    (error = sghook_ignore_parse(&ig, git_odb_object_data(obj),
 	    git_odb_object_size(obj))) < 0)
@@ -224,6 +320,20 @@ static int apply_ignore(sghook_findings *found, worker *w, const new_side *ns)
 done:
 	sghook_ignore_free(ig);
 	git_odb_object_free(obj);
+	return error;
+}
+
+/* The apply_ignore() of a change whose new side is a tree. */
+static int apply_tree_ignore(sghook_findings *found, worker *w, git_tree *tree)
+{
+	git_tree_entry *te = NULL;
+	int error;
+
+	if (git_tree_entry_bypath(&te, tree, ".sghookignore") == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_BLOB)
+		error = apply_ignore(found, w, git_tree_entry_id(te));
+	else
+		error = apply_ignore(found, w, NULL);
 	git_tree_entry_free(te);
 	return error;
 }
@@ -234,7 +344,7 @@ static void sides_free(parent_side *ps, size_t n)
 
 	for (i = 0; i < n; i++) {
 		git_tree_free(ps[i].tree);
-		git_diff_free(ps[i].similar);
+		files_free(&ps[i].files);
 	}
 	free(ps);
 }
@@ -289,43 +399,6 @@ static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id)
 	dirty = tree_dirty_of(d, repo, tree);
 	git_tree_free(tree);
 	return dirty;
-}
-
-typedef struct {
-	char **paths;
-	git_oid *ids;
-	size_t count, alloc;
-} file_list;
-
-static void files_free(file_list *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->count; i++)
-		free(f->paths[i]);
-	free(f->paths);
-	free(f->ids);
-	memset(f, 0, sizeof(*f));
-}
-
-static int files_push(file_list *f, const char *path, const git_oid *id)
-{
-	char **p;
-	git_oid *o;
-
-	if (f->count == f->alloc) {
-		f->alloc = f->alloc ? f->alloc * 2 : 8;
-		if (!(p = realloc(f->paths, f->alloc * sizeof(*p))))
-			return sghook_error_set("out of memory");
-		f->paths = p;
-		if (!(o = realloc(f->ids, f->alloc * sizeof(*o))))
-			return sghook_error_set("out of memory");
-		f->ids = o;
-	}
-	if (!(f->paths[f->count] = strdup(path)))
-		return sghook_error_set("out of memory");
-	git_oid_cpy(&f->ids[f->count++], id);
-	return 0;
 }
 
 /*
@@ -405,7 +478,7 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 {
 	git_commit *c = NULL, *parent = NULL;
 	parent_side *ps = NULL;
-	new_side ns = {0};
+	git_tree *tree = NULL;
 	file_list files = {0};
 	sghook_findings found = {0};
 	size_t np = 0, i;
@@ -414,11 +487,11 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 
 	git_oid_tostr(hex, sizeof(hex), id);
 	if (git_commit_lookup(&c, w->repo, id) < 0 ||
-	    git_commit_tree(&ns.tree, c) < 0) {
+	    git_commit_tree(&tree, c) < 0) {
 		sghook_error_from_git(hex);
 		goto done;
 	}
-	if ((error = tree_dirty_of(d, w->repo, ns.tree)) <= 0)
+	if ((error = tree_dirty_of(d, w->repo, tree)) <= 0)
 		goto done;
 	error = SGHOOK_ERROR;
 	np = git_commit_parentcount(c);
@@ -444,15 +517,15 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		parent = NULL;
 	}
 	/* A file a merge adds differs from every parent: parent 0 finds it. */
-	if ((error = changed_files(&files, d, w->repo, ns.tree, ps[0].tree,
+	if ((error = changed_files(&files, d, w->repo, tree, ps[0].tree,
 	    "")) < 0)
 		goto done;
 	for (i = 0; i < files.count && error == 0; i++)
-		error = judge_file(&found, w, ps, np ? np : 1, &ns,
+		error = judge_file(&found, w, ps, np ? np : 1,
 			files.paths[i], &files.ids[i],
 			sghook_blobs_result(d->blobs, &files.ids[i]), id);
 	if (error == 0)
-		error = apply_ignore(&found, w, &ns);
+		error = apply_tree_ignore(&found, w, tree);
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
 done:
@@ -467,7 +540,7 @@ done:
 	sides_free(ps, np ? np : (ps ? 1 : 0));
 	git_commit_free(parent);
 	git_tree_free(d->last_tree);
-	d->last_tree = ns.tree;
+	d->last_tree = tree;
 	git_oid_cpy(&d->last, id);
 	git_commit_free(c);
 	return error < 0 ? error : 0;
@@ -664,6 +737,238 @@ static int add_merge_head(const git_oid *id, void *payload)
 	return error;
 }
 
+/* What judging the staged change needs at every step. */
+typedef struct {
+	sghook_findings *out;
+	worker *w;
+	merge_parents *mp;
+	const sghook_index *ix;
+} staged;
+
+static int judge_staged_blob(staged *st, const char *path, const git_oid *id)
+{
+	blob_result *res = NULL;
+	int error;
+
+	if (sghook_blob_skipped(id))
+		return 0;
+	if ((error = sghook_worker_scan_blob(&res, st->w, id)) < 0 || !res)
+		return error;
+	error = judge_file(st->out, st->w, st->mp->ps, st->mp->n, path, id,
+		res, NULL);
+	sghook_blob_result_free(res);
+	return error;
+}
+
+/*
+ * A directory the cache-tree knows, whose tree differs from HEAD's:
+ * compare the trees, descending only where ids differ.
+ */
+static int judge_staged_trees(staged *st, git_tree *tree, git_tree *old,
+	const char *prefix)
+{
+	const git_tree_entry *e, *oe;
+	git_tree *sub = NULL, *oldsub = NULL;
+	char *path = NULL;
+	size_t i, n = git_tree_entrycount(tree);
+	int error = 0;
+
+	for (i = 0; i < n && error == 0; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		oe = old ? git_tree_entry_byname(old, git_tree_entry_name(e)) :
+			NULL;
+		if (oe && git_oid_equal(git_tree_entry_id(oe),
+		    git_tree_entry_id(e)) &&
+		    git_tree_entry_filemode(oe) == git_tree_entry_filemode(e))
+			continue;
+		free(path);
+		if (asprintf(&path, "%s%s", prefix, git_tree_entry_name(e)) < 0) {
+			path = NULL;
+			error = sghook_error_set("out of memory");
+			break;
+		}
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			error = judge_staged_blob(st, path, git_tree_entry_id(e));
+			continue;
+		}
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;  /* a submodule: its commits are not ours */
+		if (git_tree_lookup(&sub, st->w->repo, git_tree_entry_id(e)) < 0 ||
+		    (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&oldsub, st->w->repo,
+		    git_tree_entry_id(oe)) < 0)) {
+			error = sghook_error_from_git(path);
+			break;
+		}
+		{
+			char *dir = NULL;
+
+			if (asprintf(&dir, "%s/", path) < 0)
+				error = sghook_error_set("out of memory");
+			else
+				error = judge_staged_trees(st, sub, oldsub, dir);
+			free(dir);
+		}
+		git_tree_free(sub);
+		git_tree_free(oldsub);
+		sub = oldsub = NULL;
+	}
+	git_tree_free(sub);
+	git_tree_free(oldsub);
+	free(path);
+	return error;
+}
+
+/* The subtrees of a cache-tree node, sorted by name for a search. */
+typedef struct {
+	const sghook_index *ix;
+	size_t *at;
+	size_t n;
+} cache_kids;
+
+static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int cmp = memcmp(a, b, alen < blen ? alen : blen);
+
+	return cmp ? cmp : (alen > blen) - (alen < blen);
+}
+
+static int kid_cmp(const void *a, const void *b, void *payload)
+{
+	const sghook_index *ix = payload;
+	const sghook_index_tree *x = &ix->tree[*(const size_t *)a];
+	const sghook_index_tree *y = &ix->tree[*(const size_t *)b];
+
+	return name_cmp(x->name, x->name_len, y->name, y->name_len);
+}
+
+static int kids_list(cache_kids *k, const sghook_index *ix, long node)
+{
+	size_t c, n = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->ix = ix;
+	if (node < 0 || !ix->tree[node].subtrees)
+		return 0;
+	if (!(k->at = calloc(ix->tree[node].subtrees, sizeof(*k->at))))
+		return sghook_error_set("out of memory");
+	for (c = (size_t)node + 1; c < ix->tree[node].end &&
+	    n < ix->tree[node].subtrees; c = ix->tree[c].end)
+		k->at[n++] = c;
+	k->n = n;
+	qsort_r(k->at, n, sizeof(*k->at), kid_cmp, (void *)ix);
+	return 0;
+}
+
+/* The subtree named `name`, or -1. */
+static long kids_find(const cache_kids *k, const char *name, size_t len)
+{
+	size_t a = 0, b = k->n, m;
+	const sghook_index_tree *t;
+	int cmp;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		t = &k->ix->tree[k->at[m]];
+		if ((cmp = name_cmp(t->name, t->name_len, name, len)) == 0)
+			return (long)k->at[m];
+		if (cmp < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return -1;
+}
+
+/*
+ * The index entries [lo, hi), all under the directory whose path (with a
+ * slash, or "" at the top) is the first `plen` bytes of each; `node` is
+ * its cache-tree entry (-1: none) and `head_id` the id of HEAD's tree of
+ * it (NULL: none). A directory whose cached tree is HEAD's is skipped
+ * without reading either.
+ */
+static int judge_staged_dir(staged *st, size_t plen, size_t lo, size_t hi,
+	long node, const git_oid *head_id)
+{
+	const sghook_index *ix = st->ix;
+	const sghook_index_entry *e;
+	const git_tree_entry *he;
+	git_oid id;
+	uint32_t mode;
+	git_tree *t = NULL, *head = NULL;
+	const char *rest, *slash;
+	char name[4096];
+	cache_kids kids;
+	size_t i = lo, slo, shi;
+	int error = 0;
+
+	if (node >= 0 && ix->tree[node].entries >= 0 && head_id &&
+	    git_oid_equal(&ix->tree[node].id, head_id))
+		return 0;
+	if (head_id && git_tree_lookup(&head, st->w->repo, head_id) < 0)
+		return sghook_error_from_git("cannot read HEAD's tree");
+	/* git writes the trees it caches; read it, if it is there. */
+	if (node >= 0 && ix->tree[node].entries >= 0 &&
+	    git_tree_lookup(&t, st->w->repo, &ix->tree[node].id) == 0) {
+		char *prefix = strndup(lo < hi ? ix->entries[lo].path : "", plen);
+
+		error = prefix ? judge_staged_trees(st, t, head, prefix) :
+			sghook_error_set("out of memory");
+		free(prefix);
+		git_tree_free(t);
+		git_tree_free(head);
+		return error;
+	}
+	if ((error = kids_list(&kids, ix, node)) < 0) {
+		git_tree_free(head);
+		return error;
+	}
+	while (i < hi && error == 0) {
+		e = &ix->entries[i];
+		rest = e->path + plen;
+		if (!(slash = strchr(rest, '/'))) {
+			i++;
+			if (sghook_index_entry_stage(e)) {
+				sghook_error_set("the index has unmerged paths "
+					"(%s): resolve the conflicts and git add "
+					"them first", e->path);
+				error = SGHOOK_EINVALID;
+				break;
+			}
+			mode = sghook_index_entry_mode(e);
+			if (sghook_index_entry_intent_to_add(e) ||
+			    (mode & 0170000) == 0160000)
+				continue;  /* nothing staged; a submodule */
+			sghook_index_entry_id(&id, e);
+			if (head && (he = git_tree_entry_byname(head, rest)) &&
+			    git_oid_equal(git_tree_entry_id(he), &id) &&
+			    (uint32_t)git_tree_entry_filemode(he) == mode)
+				continue;
+			error = judge_staged_blob(st, e->path, &id);
+			continue;
+		}
+		slo = i;
+		shi = hi;
+		sghook_index_range(ix, e->path, (size_t)(slash - e->path) + 1,
+			&slo, &shi);
+		if ((size_t)(slash - rest) >= sizeof(name)) {
+			error = sghook_error_set("path too long: %s", e->path);
+			break;
+		}
+		memcpy(name, rest, (size_t)(slash - rest));
+		name[slash - rest] = '\0';
+		he = head ? git_tree_entry_byname(head, name) : NULL;
+		error = judge_staged_dir(st, (size_t)(slash - e->path) + 1,
+			slo, shi, kids_find(&kids, name, strlen(name)),
+			he && git_tree_entry_type(he) == GIT_OBJECT_TREE ?
+			git_tree_entry_id(he) : NULL);
+		i = shi > i ? shi : i + 1;
+	}
+	free(kids.at);
+	git_tree_free(head);
+	return error;
+}
+
 /*
  * The staged change against HEAD and, while a merge is being concluded,
  * against each MERGE_HEAD too: what the other branch brought is not new.
@@ -673,16 +978,16 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 {
 	worker w;
 	merge_parents mp = { repo, NULL, 1, 2 };
-	new_side ns = {0};
+	sghook_index ix;
+	const sghook_index_entry *ig;
+	git_oid ig_id;
 	git_object *head = NULL;
-	git_diff *diff = NULL;
-	git_diff_options o;
 	sghook_findings found = {0};
-	const git_diff_delta *d;
-	blob_result *res;
-	size_t i, n;
+	staged st;
+	char *path = NULL;
 	int error, unborn;
 
+	memset(&ix, 0, sizeof(ix));
 	if ((error = sghook_worker_open(&w, opts, repo)) < 0)
 		goto done;
 	error = SGHOOK_ERROR;
@@ -690,10 +995,16 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 		sghook_error_set("out of memory");
 		goto done;
 	}
-	if (git_repository_index(&ns.index, repo) < 0) {
-		sghook_error_from_git("cannot read the index");
+	if (!opts->index_path &&
+	    asprintf(&path, "%sindex", git_repository_path(repo)) < 0) {
+		path = NULL;
+		sghook_error_set("out of memory");
 		goto done;
 	}
+	if ((error = sghook_index_open(&ix, opts->index_path ?
+	    opts->index_path : path)) < 0)
+		goto done;
+	error = SGHOOK_ERROR;
 	if ((unborn = git_repository_head_unborn(repo)) < 0) {
 		sghook_error_from_git("cannot read HEAD");
 		goto done;
@@ -712,38 +1023,27 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 			sghook_error_from_git("cannot read MERGE_HEAD");
 		goto done;
 	}
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_SKIP_BINARY_CHECK | GIT_DIFF_IGNORE_SUBMODULES;
-	if (git_diff_tree_to_index(&diff, repo, mp.ps[0].tree, ns.index,
-	    &o) < 0) {
-		error = sghook_error_from_git("cannot diff the index");
-		goto done;
+	st.out = &found;
+	st.w = &w;
+	st.mp = &mp;
+	st.ix = &ix;
+	error = judge_staged_dir(&st, 0, 0, ix.count, ix.tree ? 0 : -1,
+		mp.ps[0].tree ? git_tree_id(mp.ps[0].tree) : NULL);
+	if (error == 0) {
+		ig = sghook_index_find(&ix, ".sghookignore");
+		if (ig)
+			sghook_index_entry_id(&ig_id, ig);
+		error = apply_ignore(&found, &w, ig ? &ig_id : NULL);
 	}
-	n = git_diff_num_deltas(diff);
-	error = 0;
-	for (i = 0; i < n && error == 0; i++) {
-		d = git_diff_get_delta(diff, i);
-		if (d->status == GIT_DELTA_DELETED ||
-		    d->new_file.mode == GIT_FILEMODE_COMMIT ||
-		    sghook_blob_skipped(&d->new_file.id))
-			continue;
-		if ((error = sghook_worker_scan_blob(&res, &w, &d->new_file.id)) < 0 || !res)
-			continue;
-		error = judge_file(&found, &w, mp.ps, mp.n, &ns,
-			d->new_file.path, &d->new_file.id, res, NULL);
-		sghook_blob_result_free(res);
-	}
-	if (error == 0)
-		error = apply_ignore(&found, &w, &ns);
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
 done:
 	sghook_findings_clear(&found);
-	git_diff_free(diff);
 	if (mp.ps)
 		sides_free(mp.ps, mp.n);
 	git_object_free(head);
-	git_index_free(ns.index);
+	sghook_index_close(&ix);
+	free(path);
 	sghook_worker_close(&w);
 	return error;
 }

@@ -13,8 +13,9 @@
  *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
  *
  * Behind scan.c, with headers of their own: blobs.c reads every blob a
- * range adds, once (scan_internal.h); procs.c runs worker processes
- * (procs.h); oidmap.c holds sets of object ids (oidmap.h).
+ * range adds, once (scan_internal.h); index.c reads git's index file and
+ * its cache-tree for the staged change (index.h); procs.c runs worker
+ * processes (procs.h); oidmap.c holds sets of object ids (oidmap.h).
  *
  * Conventions, after libgit2: functions return 0 on success and a negative
  * SGHOOK_E* code on failure, with a message in sghook_error_last(); an
@@ -216,6 +217,8 @@ typedef struct {
 	int jobs;
 	int use_ignore_file;      /* honour .sghookignore of the scanned version */
 	int no_jit;               /* match without PCRE2's JIT */
+	/* The index file of sghook_scan_index(); NULL: the repository's. */
+	const char *index_path;
 	/* Called from the calling thread as work completes, for progress. */
 	void (*progress)(const char *what, size_t done, size_t total,
 		void *payload);

@@ -968,3 +968,144 @@ refused_with_ignore() {
 	assert_commit_accepted
 	git sparse-checkout list | grep -qx in || fail_with "the sparse checkout itself was lost"
 }
+
+# ------------------------------------------- the index's cache-tree
+# sghook reads the index itself and skips every directory whose cached
+# tree is HEAD's: a change costs what it touches, not the whole tree.
+
+# wide_tree N: a commit of N directories of two files each, in one
+# fast-import pass, checked out so that the index has a cache-tree.
+wide_tree() {
+	local n=$1 head
+	head=$(git rev-parse -q --verify HEAD || true)
+	{
+		printf 'commit refs/heads/main\ncommitter T <t@example.invalid> 0 +0000\ndata 4\nwide\n'
+		[ -z "$head" ] || printf 'from %s\n' "$head"
+		for i in $(seq 1 "$n"); do
+			printf 'M 100644 inline d%04d/a.txt\ndata 2\na\n' "$i"
+			printf 'M 100644 inline d%04d/b.txt\ndata 2\nb\n' "$i"
+		done
+	} | git fast-import --quiet
+	git reset -q --hard main
+}
+
+@test "a one-file change reads no tree of the directories it does not touch" {
+	wide_tree 50
+	# Lose the tree of an untouched directory: only a reader that opens
+	# unchanged directories would notice.
+	local lost
+	lost=$(git rev-parse HEAD:d0007)
+	# Every object loose, then drop the one tree.
+	git repack -q -a -d
+	mkdir -p "$BATS_TEST_TMPDIR/packs"
+	mv .git/objects/pack/* "$BATS_TEST_TMPDIR/packs/"
+	git unpack-objects -q <"$(ls "$BATS_TEST_TMPDIR"/packs/*.pack)"
+	git cat-file -e "$lost"
+	rm -f "$(loose_object_path "$lost")"
+	! git cat-file -e "$lost" 2>/dev/null
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >d0042/app.env
+	git add d0042/app.env
+	try_commit "one file"
+	assert_commit_refused d0042/app.env:1
+	git rm -q --cached d0042/app.env
+	printf 'clean\n' >d0042/a.txt
+	git add d0042/a.txt
+	try_commit "clean"
+	assert_commit_accepted
+}
+
+@test "a token among 2,000 unchanged directories is refused at its path" {
+	wide_tree 2000
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >>d1999/b.txt
+	git add d1999/b.txt
+	try_commit "deep"
+	assert_commit_refused d1999/b.txt:2
+}
+
+@test "after git reset --soft, the staged tree (cached, not HEAD's) is judged against HEAD" {
+	plant README "base
+"
+	local base; base=$(git rev-parse HEAD)
+	mkdir -p conf
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >conf/app.env
+	git add conf/app.env
+	commit_unchecked "a leak, to be squashed"
+	git reset -q --soft "$base"
+	try_commit "squashed"
+	assert_commit_refused conf/app.env:1
+}
+
+@test "a file staged with git add -N is judged only once its content is staged" {
+	plant README "base
+"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >later.env
+	git add -N later.env
+	run_sghook --pre-commit
+	assert_status 0
+	git add later.env
+	try_commit "now staged"
+	assert_commit_refused later.env:1
+}
+
+@test "a directory that replaces a file, holding a token, is refused" {
+	plant conf "a file
+"
+	git rm -q conf
+	mkdir conf
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >conf/app.env
+	git add conf/app.env
+	try_commit "file to dir"
+	assert_commit_refused conf/app.env:1
+}
+
+@test "an index with unmerged paths gives one error line and exit 2" {
+	plant f.txt "base
+"
+	git checkout -q -b other
+	printf 'other\n' >f.txt
+	commit_unchecked "other" -a
+	git checkout -q main
+	printf 'main\n' >f.txt
+	commit_unchecked "main" -a
+	! git merge -q other >/dev/null 2>&1
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+	assert_stderr_contains "unmerged paths (f.txt)"
+}
+
+@test "a truncated index refuses the commit with one line naming the index (exit 2)" {
+	wide_tree 20
+	printf 'x\n' >>d0001/a.txt
+	git add d0001/a.txt
+	head -c 300 .git/index >"$BATS_TEST_TMPDIR/short" && cp "$BATS_TEST_TMPDIR/short" .git/index
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+	assert_stderr_contains ".git/index"
+}
+
+@test "a token copied under the same name into another directory is not a new leak" {
+	local t; t=$(new_token)
+	plant conf/app.env "PORT=1
+API_KEY=$t
+" "app env"
+	mkdir -p deploy
+	cp conf/app.env deploy/app.env
+	printf 'HOST=deploy\n' >>deploy/app.env
+	git add deploy/app.env
+	try_commit "copy"
+	assert_commit_accepted
+}
+
+@test "a token pasted into an unrelated new file elsewhere is a new finding" {
+	local t; t=$(new_token)
+	plant conf/app.env "PORT=1
+API_KEY=$t
+" "app env"
+	mkdir -p scripts
+	printf '#!/bin/sh\ncurl -H "Authorization: Bearer %s" https://api.segmentapis.com/\n' "$t" >scripts/call.sh
+	git add scripts/call.sh
+	try_commit "paste"
+	assert_commit_refused scripts/call.sh:2
+}

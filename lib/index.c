@@ -1,0 +1,425 @@
+/*
+ * git's index file (Documentation/gitformat-index.txt), versions 2 to 4,
+ * read into a table of entries and the cache-tree. See index.h for why
+ * sghook reads it itself.
+ *
+ * The trailing checksum is not verified: git wrote the file a moment ago
+ * (the pre-commit hook runs on the index git is about to commit), git's
+ * own index.skipHash leaves it out too, and hashing is most of the cost
+ * of reading a large index. Every length is checked against the file, so
+ * a damaged index is an error, never a read past the map.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "sghook.h"
+
+#define HASH_LEN 20
+#define ENTRY_FIXED (40 + HASH_LEN + 2)  /* stat data, id, flags */
+#define FLAG_EXTENDED 0x4000
+#define FLAG_STAGE 0x3000
+#define FLAG_NAMEMASK 0x0fff
+#define XFLAG_INTENT_TO_ADD 0x2000
+#define MAX_TREE_DEPTH 4096
+
+typedef struct {
+	const unsigned char *p, *end;
+} cursor;
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
+}
+
+static int corrupt(const char *path, const char *what)
+{
+	sghook_error_set("cannot read the index %s: %s", path, what);
+	return SGHOOK_EINVALID;
+}
+
+/* git's offset varint: 7 bits a byte, each continuation adds one. */
+static int varint(size_t *out, cursor *c)
+{
+	size_t v;
+	unsigned char b;
+
+	if (c->p >= c->end)
+		return -1;
+	b = *c->p++;
+	v = b & 0x7f;
+	while (b & 0x80) {
+		if (c->p >= c->end || v > (SIZE_MAX >> 8))
+			return -1;
+		b = *c->p++;
+		v = ((v + 1) << 7) | (b & 0x7f);
+	}
+	*out = v;
+	return 0;
+}
+
+static int read_entries(sghook_index *ix, cursor *c, unsigned version,
+	const char *path)
+{
+	size_t i, plen, strip, prev_len = 0, used = 0, cap = 0;
+	size_t *offs = NULL;
+	const unsigned char *start;
+	const char *name, *nul;
+	uint16_t flags;
+	int error = 0;
+
+	for (i = 0; i < ix->count; i++) {
+		sghook_index_entry *e = &ix->entries[i];
+
+		start = c->p;
+		if ((size_t)(c->end - c->p) < ENTRY_FIXED)
+			goto truncated;
+		e->raw = start;
+		flags = (uint16_t)(c->p[60] << 8 | c->p[61]);
+		c->p += ENTRY_FIXED;
+		if (flags & FLAG_EXTENDED) {
+			if (version < 3 || c->end - c->p < 2)
+				goto truncated;
+			c->p += 2;
+		}
+		if (version < 4) {
+			name = (const char *)c->p;
+			/* The flags hold the length when it is under 0xfff. */
+			plen = flags & FLAG_NAMEMASK;
+			if (plen == FLAG_NAMEMASK) {
+				if (!(nul = memchr(name, '\0',
+				    (size_t)(c->end - c->p))))
+					goto truncated;
+				plen = (size_t)(nul - name);
+			} else if ((size_t)(c->end - c->p) <= plen ||
+			    name[plen] != '\0') {
+				goto truncated;
+			}
+			/* Padded with NULs to a multiple of eight bytes. */
+			c->p = start + ((size_t)(c->p - start) + plen + 8) / 8 * 8;
+			if (c->p > c->end)
+				goto truncated;
+			e->path = name;
+			e->path_len = plen;
+			continue;
+		}
+		/* v4: the previous path less `strip` bytes, then a suffix. */
+		if (varint(&strip, c) < 0 || strip > prev_len)
+			goto truncated;
+		name = (const char *)c->p;
+		if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
+			goto truncated;
+		plen = prev_len - strip + (size_t)(nul - name);
+		if (used + plen + 1 > cap) {
+			size_t ncap = cap ? cap : 4096;
+			char *grown;
+
+			while (ncap < used + plen + 1)
+				ncap *= 2;
+			if (!(grown = realloc(ix->paths, ncap))) {
+				error = sghook_error_set("out of memory");
+				goto done;
+			}
+			ix->paths = grown;
+			cap = ncap;
+		}
+		if (!offs && !(offs = calloc(ix->count, sizeof(*offs)))) {
+			error = sghook_error_set("out of memory");
+			goto done;
+		}
+		if (i > 0)
+			memmove(ix->paths + used, ix->paths + offs[i - 1],
+				prev_len - strip);
+		memcpy(ix->paths + used + prev_len - strip, name,
+			(size_t)(nul - name) + 1);
+		offs[i] = used;
+		e->path_len = plen;
+		used += plen + 1;
+		prev_len = plen;
+		c->p = (const unsigned char *)nul + 1;
+	}
+	/* The path buffer may have moved while it grew. */
+	if (offs)
+		for (i = 0; i < ix->count; i++)
+			ix->entries[i].path = ix->paths + offs[i];
+	goto done;
+truncated:
+	error = corrupt(path, "an entry runs past the end of the file");
+done:
+	free(offs);
+	return error;
+}
+
+void sghook_index_entry_id(git_oid *out, const sghook_index_entry *e)
+{
+	git_oid_fromraw(out, e->raw + 40);
+}
+
+uint32_t sghook_index_entry_mode(const sghook_index_entry *e)
+{
+	return be32(e->raw + 24);
+}
+
+static uint16_t entry_flags(const sghook_index_entry *e)
+{
+	return (uint16_t)(e->raw[60] << 8 | e->raw[61]);
+}
+
+unsigned sghook_index_entry_stage(const sghook_index_entry *e)
+{
+	return (entry_flags(e) & FLAG_STAGE) >> 12;
+}
+
+int sghook_index_entry_intent_to_add(const sghook_index_entry *e)
+{
+	/* The extended flags follow the flags; the reader checked they fit. */
+	return (entry_flags(e) & FLAG_EXTENDED) &&
+		(e->raw[ENTRY_FIXED] << 8 & XFLAG_INTENT_TO_ADD);
+}
+
+static int read_number(long *out, cursor *c, char stop)
+{
+	long v = 0;
+	int neg = 0, digits = 0;
+
+	if (c->p < c->end && *c->p == '-') {
+		neg = 1;
+		c->p++;
+	}
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		if (v > (LONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*c->p++ - '0');
+		digits++;
+	}
+	if (!digits || c->p >= c->end || *c->p++ != stop)
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* One node and, after it, its subtrees: the cache-tree is in pre-order. */
+static int read_tree_node(sghook_index *ix, cursor *c, size_t *cap,
+	unsigned depth)
+{
+	sghook_index_tree *t;
+	const char *name, *nul;
+	long entries, subtrees;
+	size_t me, i;
+
+	if (depth > MAX_TREE_DEPTH)
+		return -1;
+	if (ix->ntree == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		sghook_index_tree *grown;
+
+		if (ncap > SIZE_MAX / sizeof(*grown) ||
+		    !(grown = realloc(ix->tree, ncap * sizeof(*grown))))
+			return -1;
+		ix->tree = grown;
+		*cap = ncap;
+	}
+	name = (const char *)c->p;
+	if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
+		return -1;
+	c->p = (const unsigned char *)nul + 1;
+	if (read_number(&entries, c, ' ') < 0 ||
+	    read_number(&subtrees, c, '\n') < 0 || subtrees < 0 ||
+	    entries < -1)
+		return -1;
+	me = ix->ntree++;
+	t = &ix->tree[me];
+	t->name = name;
+	t->name_len = (size_t)(nul - name);
+	t->entries = entries;
+	t->subtrees = (size_t)subtrees;
+	if (entries >= 0) {
+		if (c->end - c->p < HASH_LEN)
+			return -1;
+		git_oid_fromraw(&t->id, c->p);
+		c->p += HASH_LEN;
+	}
+	for (i = 0; i < (size_t)subtrees; i++)
+		if (read_tree_node(ix, c, cap, depth + 1) < 0)
+			return -1;
+	ix->tree[me].end = ix->ntree;
+	return 0;
+}
+
+static int read_extensions(sghook_index *ix, cursor *c, const char *path)
+{
+	const unsigned char *data;
+	uint32_t size;
+	cursor tc;
+	size_t cap;
+
+	while (c->end - c->p > HASH_LEN) {
+		if (c->end - c->p < 8 + HASH_LEN)
+			return corrupt(path, "an extension runs past the end of the file");
+		size = be32(c->p + 4);
+		data = c->p + 8;
+		if ((size_t)(c->end - data) < (size_t)size + HASH_LEN)
+			return corrupt(path, "an extension runs past the end of the file");
+		if (!memcmp(c->p, "TREE", 4) && !ix->tree) {
+			cap = 0;
+			tc.p = data;
+			tc.end = data + size;
+			if (size && read_tree_node(ix, &tc, &cap, 0) < 0) {
+				/* The cache is an aid: without it, read it all. */
+				free(ix->tree);
+				ix->tree = NULL;
+				ix->ntree = 0;
+			}
+		} else if (c->p[0] < 'A' || c->p[0] > 'Z') {
+			/* Lower case: git says a reader must understand it. */
+			sghook_error_set("cannot read the index %s: unsupported "
+				"mandatory extension '%.4s'", path,
+				(const char *)c->p);
+			return SGHOOK_EINVALID;
+		}
+		c->p = data + size;
+	}
+	return 0;
+}
+
+int sghook_index_open(sghook_index *ix, const char *path)
+{
+	struct stat st;
+	cursor c;
+	unsigned version;
+	int fd, error;
+
+	memset(ix, 0, sizeof(*ix));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;  /* no index yet: nothing staged */
+		return sghook_error_set("cannot read the index %s: %s", path,
+			strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		error = sghook_error_set("cannot read the index %s: %s", path,
+			strerror(errno));
+		close(fd);
+		return error;
+	}
+	if (st.st_size < 12 + HASH_LEN) {
+		close(fd);
+		return corrupt(path, "too short");
+	}
+	ix->map_len = (size_t)st.st_size;
+	/* Every page is read: fault them in at once. */
+	ix->map = mmap(NULL, ix->map_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		fd, 0);
+	close(fd);
+	if (ix->map == MAP_FAILED) {
+		ix->map = NULL;
+		return sghook_error_set("cannot read the index %s: %s", path,
+			strerror(errno));
+	}
+	c.p = ix->map;
+	c.end = c.p + ix->map_len;
+	version = be32(c.p + 4);
+	if (memcmp(c.p, "DIRC", 4))
+		error = corrupt(path, "not an index file");
+	else if (version < 2 || version > 4)
+		error = corrupt(path, "an index version sghook does not know");
+	else
+		error = 0;
+	if (error)
+		goto fail;
+	ix->count = be32(c.p + 8);
+	c.p += 12;
+	if (ix->count > ix->map_len / ENTRY_FIXED + 1) {
+		error = corrupt(path, "more entries than the file can hold");
+		goto fail;
+	}
+	if (ix->count &&
+	    !(ix->entries = malloc(ix->count * sizeof(*ix->entries)))) {
+		error = sghook_error_set("out of memory");
+		goto fail;
+	}
+	if ((error = read_entries(ix, &c, version, path)) < 0 ||
+	    (error = read_extensions(ix, &c, path)) < 0)
+		goto fail;
+	return 0;
+fail:
+	sghook_index_close(ix);
+	return error;
+}
+
+void sghook_index_close(sghook_index *ix)
+{
+	if (ix->map)
+		munmap(ix->map, ix->map_len);
+	free(ix->entries);
+	free(ix->paths);
+	free(ix->tree);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* git sorts entries by path, bytewise, then by stage. */
+static int path_cmp(const sghook_index_entry *e, const char *path, size_t len)
+{
+	size_t n = e->path_len < len ? e->path_len : len;
+	int cmp = memcmp(e->path, path, n);
+
+	if (cmp)
+		return cmp;
+	return e->path_len < len ? -1 : e->path_len > len;
+}
+
+void sghook_index_range(const sghook_index *ix, const char *prefix,
+	size_t prefix_len, size_t *lo, size_t *hi)
+{
+	size_t a = *lo, b = *hi, m;
+
+	/* First entry not before the prefix. */
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (path_cmp(&ix->entries[m], prefix, prefix_len) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	/* First entry after it that does not start with the prefix. */
+	b = *hi;
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (ix->entries[m].path_len >= prefix_len &&
+		    !memcmp(ix->entries[m].path, prefix, prefix_len))
+			a = m + 1;
+		else
+			b = m;
+	}
+	*hi = a;
+}
+
+const sghook_index_entry *sghook_index_find(const sghook_index *ix,
+	const char *path)
+{
+	size_t len = strlen(path), a = 0, b = ix->count, m;
+	int cmp;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		cmp = path_cmp(&ix->entries[m], path, len);
+		if (cmp < 0)
+			a = m + 1;
+		else if (cmp > 0)
+			b = m;
+		else
+			return sghook_index_entry_stage(&ix->entries[m]) == 0 ?
+				&ix->entries[m] : NULL;
+	}
+	return NULL;
+}
