@@ -94,16 +94,6 @@ check-system:
 bench: sghook
 	bench/run
 
-install: sghook
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(RULESDIR)
-	install -m 755 sghook $(DESTDIR)$(BINDIR)/sghook
-	install -m 644 rules/*.rules rules/*.txt $(DESTDIR)$(RULESDIR)/
-
-uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sghook
-	rm -f $(addprefix $(DESTDIR)$(RULESDIR)/,$(notdir $(wildcard rules/*.rules rules/*.txt)))
-	-rmdir $(DESTDIR)$(RULESDIR) 2>/dev/null
-
 # clean keeps the libgit2 build (a minute to redo); distclean drops it.
 clean:
 	rm -f sghook hook/*.o hook/*.d lib/*.o lib/*.d lib/libsghook.a \
@@ -112,4 +102,43 @@ clean:
 distclean: clean
 	rm -rf build
 
-.PHONY: all test check unit check-system bench install uninstall clean distclean
+.PHONY: all test check unit check-system bench clean distclean
+
+# ---- installing and releasing ------------------------------------------
+# `make install` puts the binary, its rules, sghook(1) and the hook scripts
+# (for copying by hand) under $(DESTDIR)$(PREFIX); `make uninstall` removes
+# exactly those files, then the directories that are sghook's alone, when
+# empty. Shared directories (bin, man1) stay. `make dist` is a tarball of
+# the committed sources (git archive HEAD).
+SHAREDIR ?= $(PREFIX)/share/sghook
+HOOKSDIR ?= $(SHAREDIR)/hooks
+MANDIR   ?= $(PREFIX)/share/man
+RULE_FILES := $(wildcard rules/*.rules rules/*.txt)
+# The hook scripts are the files install.sh marks as its own.
+HOOK_FILES := $(shell grep -lI '^\# sghook-managed-hook' hook/* 2>/dev/null)
+VERSION  := $(shell sed -n 's/^\#define SGHOOK_VERSION "\(.*\)"/\1/p' lib/sghook.h)
+DISTNAME ?= sghook-$(VERSION)
+DISTFILE ?= $(DISTNAME).tar.gz
+
+install: sghook
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(RULESDIR) \
+		$(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 sghook $(DESTDIR)$(BINDIR)/sghook
+	install -m 644 $(RULE_FILES) $(DESTDIR)$(RULESDIR)/
+	install -m 755 $(HOOK_FILES) $(DESTDIR)$(HOOKSDIR)/
+	install -m 644 hook/sghook.1 $(DESTDIR)$(MANDIR)/man1/sghook.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sghook $(DESTDIR)$(MANDIR)/man1/sghook.1 \
+		$(addprefix $(DESTDIR)$(RULESDIR)/,$(notdir $(RULE_FILES))) \
+		$(addprefix $(DESTDIR)$(HOOKSDIR)/,$(notdir $(HOOK_FILES)))
+	for d in $(DESTDIR)$(RULESDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(SHAREDIR); do \
+		[ ! -d "$$d" ] || rmdir --ignore-fail-on-non-empty "$$d" || exit 1; \
+	done
+
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null || \
+		{ echo "make dist: needs a git checkout with a commit (it archives HEAD)" >&2; exit 2; }
+	git archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTFILE) HEAD
+
+.PHONY: install uninstall dist
