@@ -994,6 +994,54 @@ static void baked_path(char *out, size_t n, const char *hook)
 		snprintf(out, n, "%.*s", (int)(end - p - 9), p + 9);
 }
 
+/* True when a line of a YAML file is `id: ID` (a list item or not). */
+static int yaml_has_id(const char *text, const char *id)
+{
+	const char *p = text, *end;
+	size_t n = strlen(id);
+
+	for (; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '\n');
+		while (*p == ' ' || *p == '\t' || *p == '-')
+			p++;
+		if (strncmp(p, "id:", 3))
+			continue;
+		for (p += 3; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '"' || *p == '\'')
+			p++;
+		if (!strncmp(p, id, n) && strchr("\"' \t\r\n#", p[n]))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A hook `pre-commit install` wrote runs the framework's hooks of its own
+ * stage: say whether the project's config lists sghook's hook for it
+ * (the ids of .pre-commit-hooks.yaml).
+ */
+static void doctor_framework(const char *name, const char *label,
+	const char *path, const char *worktree)
+{
+	char cfgpath[PATH_MAX], *cfgtext;
+	const char *id = !strcmp(name, "pre-push") ? "sghook-pre-push" :
+		!strcmp(name, "commit-msg") ? "sghook-commit-msg" : "sghook";
+
+	snprintf(cfgpath, sizeof(cfgpath), "%.*s/.pre-commit-config.yaml",
+		worktree ? unslashed(worktree) : 1, worktree ? worktree : ".");
+	if (!(cfgtext = slurp(cfgpath)))
+		printf("hook %s: the pre-commit framework's, but %s cannot be "
+			"read (%s)\n", label, cfgpath, path);
+	else if (yaml_has_id(cfgtext, id))
+		printf("hook %s: the pre-commit framework's, and %s lists "
+			"sghook's hook %s (%s)\n", label, cfgpath, id, path);
+	else
+		printf("hook %s: the pre-commit framework's; %s does not list "
+			"sghook's hook %s (%s)\n", label, cfgpath, id, path);
+	free(cfgtext);
+}
+
 static void doctor_hook(doctor *d, const char *dir, const char *name,
 	const char *label, const char *worktree)
 {
@@ -1036,20 +1084,7 @@ static void doctor_hook(doctor *d, const char *dir, const char *name,
 		if (access(found, F_OK) == 0)
 			printf("hook %s: runs %s first\n", label, found);
 	} else if (strstr(text, "pre-commit.com")) {
-		char cfgpath[PATH_MAX], *cfgtext;
-
-		snprintf(cfgpath, sizeof(cfgpath), "%s/.pre-commit-config.yaml",
-			worktree ? worktree : ".");
-		cfgtext = slurp(cfgpath);
-		if (cfgtext && strstr(cfgtext, "sghook"))
-			printf("hook %s: the pre-commit framework's, and "
-				"%s names sghook (%s)\n", label, cfgpath, path);
-		else
-			printf("hook %s: the pre-commit framework's; %s does "
-				"not name sghook (%s)\n", label,
-				cfgtext ? cfgpath : ".pre-commit-config.yaml",
-				path);
-		free(cfgtext);
+		doctor_framework(name, label, path, worktree);
 	} else if (strstr(text, "sghook")) {
 		printf("hook %s: a hook of its own that mentions sghook (%s)\n",
 			label, path);

@@ -5,12 +5,13 @@
 # cmake, dpkg-dev and the static archives of http-parser, PCRE2 and zlib
 # build the bundled libgit2 (mk/libgit2.sh); libgit2-dev is the system build
 # that `make check-system` tests. mandoc, man-db and groff-base check and
-# show sghook(1).
+# show sghook(1); pre-commit runs .pre-commit-hooks.yaml, and python3-yaml
+# reads the CI recipes of examples/.
 set -eu
 pkgs="gcc make pkg-config git cmake dpkg-dev debian-archive-keyring
 	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev
 	libcmocka-dev bats jq valgrind
-	mandoc man-db groff-base"
+	mandoc man-db groff-base pre-commit python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
