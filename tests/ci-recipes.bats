@@ -253,11 +253,10 @@ assert_sarif_for_code_scanning() {
 
 # ---------------------------------------------------------------- install
 
-# Debian packages the install.sh build path installs, one a line.
+# The Debian packages install.sh installs to build sghook (BUILD_PKGS).
 install_sh_build_packages() {
-	grep -E 'apt-get install .*-y' "$SGHOOK_SRC/install.sh" | head -n 1 |
-		sed 's/.*apt-get install//' | tr ' ' '\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' |
-		grep -vE '^(true|fail)$' | sort -u
+	sed -n "s/^BUILD_PKGS=[\"']\(.*\)[\"']\$/\1/p" "$SGHOOK_SRC/install.sh" | tr ' ' '\n' |
+		grep -v '^$' | sort -u
 }
 
 @test "the recipes' install steps install every package install.sh installs to build sghook" {
