@@ -127,8 +127,7 @@ doctor() {
 
 @test "--doctor shows every sghook setting, its value and the config file that sets it" {
 	git config sghook.jobs 3
-	# libgit2 reads the global file from HOME; it ignores GIT_CONFIG_GLOBAL
-	git config --file "$HOME/.gitconfig" sghook.allowBypass yes
+	git config --global sghook.allowBypass yes
 	doctor
 	assert_status 0
 	assert_output_contains "config sghook.jobs: 3 (local config)"
@@ -201,6 +200,7 @@ EOF
 @test "--doctor outside a repository still reports the binary, the rules and the user's settings" {
 	mkdir "$BATS_TEST_TMPDIR/plain"
 	cd "$BATS_TEST_TMPDIR/plain"
+	# Outside a repository libgit2 reads ~/.gitconfig, not GIT_CONFIG_GLOBAL.
 	git config --file "$HOME/.gitconfig" sghook.jobs 2
 	GIT_CEILING_DIRECTORIES="$BATS_TEST_TMPDIR" doctor
 	assert_status 0
