@@ -348,6 +348,8 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 	int error;
 
 	m->nfound = 0;
+	if (!(m->options & PCRE2_NO_JIT))
+		sghook_rules_jit(m->rules);
 	/* Rules come sorted by priority: the first claim on bytes wins. */
 	for (i = 0; i < m->rules->count; i++)
 		if ((error = scan_rule(m, i, buf, len)) < 0)

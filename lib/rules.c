@@ -44,6 +44,7 @@ void sghook_rules_free(sghook_rules *rules)
 		free(rules->keywords[i]);
 	free(rules->keywords);
 	free(rules->items);
+	pthread_mutex_destroy(&rules->jit_lock);
 	free(rules);
 }
 
@@ -61,9 +62,27 @@ static int compile(pcre2_code **out, const char *src, const sghook_rule *r,
 		return sghook_error_set("%s: rule %s: bad %s at offset %zu: %s",
 			r->source, r->id, key, (size_t)erroff, (char *)msg);
 	}
-	/* JIT is an optimisation: without it PCRE2 still matches. */
-	pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
 	return 0;
+}
+
+void sghook_rules_jit(const sghook_rules *crules)
+{
+	sghook_rules *rules = (sghook_rules *)crules;
+	size_t i;
+
+	pthread_mutex_lock(&rules->jit_lock);
+	/* JIT is an optimisation: without it PCRE2 still matches. */
+	for (i = 0; i < rules->count && !rules->jitted; i++) {
+		pcre2_jit_compile(rules->items[i]->re, PCRE2_JIT_COMPLETE);
+		if (rules->items[i]->context)
+			pcre2_jit_compile(rules->items[i]->context,
+				PCRE2_JIT_COMPLETE);
+		if (rules->items[i]->placeholder)
+			pcre2_jit_compile(rules->items[i]->placeholder,
+				PCRE2_JIT_COMPLETE);
+	}
+	rules->jitted = 1;
+	pthread_mutex_unlock(&rules->jit_lock);
 }
 
 static int read_file(char **out, const char *path)
@@ -442,6 +461,7 @@ int sghook_rules_load(sghook_rules **out, const char *path)
 
 	if (!rules)
 		return sghook_error_set("out of memory");
+	pthread_mutex_init(&rules->jit_lock, NULL);
 	if ((error = sghook_rules_add(rules, path)) < 0) {
 		sghook_rules_free(rules);
 		return error;

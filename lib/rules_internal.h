@@ -4,6 +4,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 
 #include "sghook.h"
 
@@ -31,6 +32,16 @@ struct sghook_rules {
 	size_t count;
 	char **keywords;         /* union over the rules, for the prefilter */
 	size_t nkeywords;
+	/* The JIT compiles on the first match, not on loading (rules.c). */
+	pthread_mutex_t jit_lock;
+	int jitted;
 };
+
+/*
+ * JIT-compiles every pattern, once for the set, whatever the thread.
+ * Most runs never need a regular expression (no blob holds a keyword),
+ * and compiling them is a quarter of a small pre-commit run.
+ */
+void sghook_rules_jit(const sghook_rules *rules);
 
 #endif
