@@ -142,3 +142,11 @@ dist:
 	git archive --format=tar.gz --prefix=$(DISTNAME)/ -o $(DISTFILE) HEAD
 
 .PHONY: install uninstall dist
+
+# ---- sanitizers (tests/sanitize.sh) -----------------------------------
+# The whole suite again, built with ASan, UBSan and LSan in a copy of the
+# tree under build/sanitize; any report fails it.
+test-sanitize:
+	tests/sanitize.sh
+
+.PHONY: test-sanitize

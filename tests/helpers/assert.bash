@@ -8,6 +8,10 @@ fail_with() {
 		"${status:-?}" "${output:-}" "${stderr:-}" >&2
 	return 1
 }
+# Whether the binary under test carries AddressSanitizer (make test-sanitize).
+sghook_is_sanitized() {
+	grep -qaF __asan_init "${SGHOOK:-$BATS_TEST_DIRNAME/../sghook}"
+}
 assert_status() {
 	[ "$status" -eq "$1" ] || fail_with "expected exit status $1, got $status"
 }
