@@ -4,10 +4,15 @@
  * and escapes are git's and nothing here parses text by hand.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "rules_internal.h"
@@ -48,23 +53,6 @@ void sghook_rules_free(sghook_rules *rules)
 	free(rules);
 }
 
-static int compile(pcre2_code **out, const char *src, const sghook_rule *r,
-	const char *key)
-{
-	int errcode;
-	PCRE2_SIZE erroff;
-	PCRE2_UCHAR msg[256];
-
-	*out = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0,
-		&errcode, &erroff, NULL);
-	if (!*out) {
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		return sghook_error_set("%s: rule %s: bad %s at offset %zu: %s",
-			r->source, r->id, key, (size_t)erroff, (char *)msg);
-	}
-	return 0;
-}
-
 void sghook_rules_jit(const sghook_rules *crules)
 {
 	sghook_rules *rules = (sghook_rules *)crules;
@@ -100,8 +88,10 @@ static int read_file(char **out, const char *path)
 		sghook_error_set("cannot read %s: %s", path, strerror(errno));
 		goto done;
 	}
-	if (!(buf = malloc((size_t)len + 1)))
+	if (!(buf = malloc((size_t)len + 1))) {
+		sghook_error_set("out of memory");
 		goto done;
+	}
 	if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
 		sghook_error_set("cannot read %s", path);
 		goto done;
@@ -133,42 +123,262 @@ static char *sibling(const char *rulefile, const char *name)
 	return out;
 }
 
-static int get_string(char **out, git_config *cfg, const char *id,
-	const char *var)
-{
-	git_buf buf = GIT_BUF_INIT;
-	char key[512];
-	int error;
+/* ---- where a key is ---------------------------------------------------- */
 
-	snprintf(key, sizeof(key), "rule.%s.%s", id, var);
-	error = git_config_get_string_buf(&buf, cfg, key);
-	if (error == GIT_ENOTFOUND) {
-		*out = NULL;
-		return 0;
+/*
+ * libgit2 parses the values, but its entries carry no line numbers (1.5
+ * to 1.9), and a message about a bad value must say where it is. So the
+ * file is read again here, only to find keys: section headers and the
+ * names that start lines, as git-config(1) writes them. A value that a
+ * trailing backslash continues hides its next line.
+ */
+
+/* Whether the value from p to eol goes on to the next line. */
+static int value_continues(const char *p, const char *eol, int *quoted)
+{
+	for (; p < eol; p++) {
+		if (*p == '\\') {
+			if (p + 1 == eol || (p + 2 == eol && p[1] == '\r'))
+				return 1;
+			p++;
+		} else if (*p == '"') {
+			*quoted = !*quoted;
+		} else if ((*p == '#' || *p == ';') && !*quoted) {
+			return 0;
+		}
 	}
-	if (error < 0)
-		return sghook_error_from_git(key);
-	*out = strdup(buf.ptr);
-	git_buf_dispose(&buf);
-	return *out ? 0 : sghook_error_set("out of memory");
+	return 0;
 }
 
-static int get_int(int *out, git_config *cfg, const char *id,
-	const char *var, int dflt)
+/*
+ * Reads the section header at p ('['): sets *in_rule to whether it is
+ * [rule "ID"] (or the old [rule.id], which git lowercases) for `id`.
+ * Returns what follows the ']', where a key may start.
+ */
+static const char *section_header(const char *p, const char *eol,
+	const char *id, int *in_rule)
 {
+	char sub[256];
+	size_t n = 0;
+	const char *name = ++p;
+
+	*in_rule = 0;
+	while (p < eol && *p != ']' && *p != ' ' && *p != '\t' && *p != '.')
+		p++;
+	if (p - name != 4 || strncasecmp(name, "rule", 4))
+		goto skip;
+	if (p < eol && *p == '.') {
+		name = ++p;
+		while (p < eol && *p != ']')
+			p++;
+		*in_rule = (size_t)(p - name) == strlen(id) &&
+			!strncasecmp(name, id, strlen(id));
+		goto skip;
+	}
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == eol || *p++ != '"')
+		goto skip;
+	while (p < eol && *p != '"' && n < sizeof(sub) - 1) {
+		if (*p == '\\' && p + 1 < eol)
+			p++;
+		sub[n++] = *p++;
+	}
+	sub[n] = '\0';
+	*in_rule = p < eol && *p == '"' && !strcmp(sub, id);
+skip:
+	while (p < eol && *p != ']')
+		p++;
+	return p < eol ? p + 1 : eol;
+}
+
+#define KEY_LAST ((size_t)-1)
+
+/*
+ * The line of the nth `var` (0-based, or KEY_LAST) of rule `id` in a rule
+ * file's text, or 0 when the file does not hold it (an included file
+ * may).
+ */
+static size_t key_line(const char *text, const char *id, const char *var,
+	size_t nth)
+{
+	const char *p = text, *eol, *name;
+	size_t line = 0, found = 0, seen = 0;
+	int in_rule = 0, cont = 0, quoted = 0;
+
+	for (; *p; p = *eol ? eol + 1 : eol) {
+		line++;
+		if (!(eol = strchr(p, '\n')))
+			eol = p + strlen(p);
+		if (cont) {
+			cont = value_continues(p, eol, &quoted);
+			continue;
+		}
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < eol && *p == '[') {
+			p = section_header(p, eol, id, &in_rule);
+			while (p < eol && (*p == ' ' || *p == '\t'))
+				p++;
+		}
+		name = p;
+		while (p < eol && (isalnum((unsigned char)*p) || *p == '-'))
+			p++;
+		if (p == name)
+			continue;  /* a comment or a blank line */
+		if (in_rule && (size_t)(p - name) == strlen(var) &&
+		    !strncasecmp(name, var, strlen(var))) {
+			found = line;
+			if (seen++ == nth)
+				return found;
+		}
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		quoted = 0;
+		if (p < eol && *p == '=')
+			cont = value_continues(p + 1, eol, &quoted);
+	}
+	return nth == KEY_LAST ? found : 0;
+}
+
+/* ---- reading one rule -------------------------------------------------- */
+
+/* The rule being read: its file, and that file's text for key_line(). */
+typedef struct {
+	const char *path;
+	const char *text;
+	git_config *cfg;
+	const char *id;
+} rule_src;
+
+/* "FILE:LINE" of a key of the rule, for messages. */
+static const char *where(char *out, size_t n, const rule_src *s,
+	const char *var, size_t nth)
+{
+	size_t line = key_line(s->text, s->id, var, nth);
+
+	if (line)
+		snprintf(out, n, "%s:%zu", s->path, line);
+	else
+		snprintf(out, n, "%s (or a file it includes)", s->path);
+	return out;
+}
+
+/* A value the rule cannot use: file, line, rule, key, value and why. */
+static int bad_value(const rule_src *s, const char *var, size_t nth,
+	const char *value, const char *why)
+{
+	char loc[PATH_MAX + 32];
+
+	sghook_error_set("%s: rule %s: %s = '%s': %s",
+		where(loc, sizeof(loc), s, var, nth), s->id, var,
+		value ? value : "", why);
+	return SGHOOK_EINVALID;
+}
+
+/*
+ * The value of a single-valued key (the last one, as git reads it); NULL
+ * when the rule does not set it. A key without a value is not one.
+ */
+static int get_value(char **out, const rule_src *s, const char *var)
+{
+	git_config_entry *e = NULL;
 	char key[512];
-	int32_t v;
 	int error;
 
-	snprintf(key, sizeof(key), "rule.%s.%s", id, var);
-	error = git_config_get_int32(&v, cfg, key);
-	if (error == GIT_ENOTFOUND) {
-		*out = dflt;
+	*out = NULL;
+	snprintf(key, sizeof(key), "rule.%s.%s", s->id, var);
+	if ((error = git_config_get_entry(&e, s->cfg, key)) == GIT_ENOTFOUND)
 		return 0;
-	}
 	if (error < 0)
 		return sghook_error_from_git(key);
-	*out = v;
+	if (!e->value || !e->value[0])
+		error = bad_value(s, var, KEY_LAST, "", "the key needs a value");
+	else if (!(*out = strdup(e->value)))
+		error = sghook_error_set("out of memory");
+	git_config_entry_free(e);
+	return error;
+}
+
+/* A whole number of at least `min`; `dflt` when the rule does not say. */
+static int get_int(int *out, const rule_src *s, const char *var, int min,
+	int dflt)
+{
+	char *v = NULL;
+	int32_t n;
+	int error;
+
+	*out = dflt;
+	if ((error = get_value(&v, s, var)) < 0 || !v)
+		return error;
+	if (git_config_parse_int32(&n, v) < 0)
+		error = bad_value(s, var, KEY_LAST, v, "not a whole number");
+	else if (n < min)
+		error = bad_value(s, var, KEY_LAST, v, min == 0 ?
+			"must not be negative" : "too small");
+	else
+		*out = (int)n;
+	free(v);
+	return error;
+}
+
+static int get_bool(int *out, const rule_src *s, const char *var, int dflt)
+{
+	git_config_entry *e = NULL;
+	char key[512];
+	int error, v;
+
+	*out = dflt;
+	snprintf(key, sizeof(key), "rule.%s.%s", s->id, var);
+	if ((error = git_config_get_entry(&e, s->cfg, key)) == GIT_ENOTFOUND)
+		return 0;
+	if (error < 0)
+		return sghook_error_from_git(key);
+	/* As git reads it: a key without a value is true. */
+	if (!e->value)
+		*out = 1;
+	else if (git_config_parse_bool(&v, e->value) < 0)
+		error = bad_value(s, var, KEY_LAST, e->value,
+			"not a boolean (true or false)");
+	else
+		*out = v;
+	git_config_entry_free(e);
+	return error;
+}
+
+/* Bits per byte: a number from 0 to 8. */
+static int get_entropy(double *out, const rule_src *s)
+{
+	char *v = NULL, *end;
+	int error;
+
+	*out = 0;
+	if ((error = get_value(&v, s, "entropy")) < 0 || !v)
+		return error;
+	*out = strtod(v, &end);
+	if (*end || !isfinite(*out) || *out < 0 || *out > 8)
+		error = bad_value(s, "entropy", KEY_LAST, v, "not a number of "
+			"bits per byte (0 to 8)");
+	free(v);
+	return error;
+}
+
+static int compile(pcre2_code **out, const rule_src *s, const char *var,
+	const char *src)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	PCRE2_UCHAR msg[256];
+	char why[320];
+
+	*out = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0,
+		&errcode, &erroff, NULL);
+	if (!*out) {
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		snprintf(why, sizeof(why), "bad pattern at offset %zu: %s",
+			(size_t)erroff, (char *)msg);
+		return bad_value(s, var, KEY_LAST, src, why);
+	}
 	return 0;
 }
 
@@ -189,91 +399,113 @@ static int add_keyword(char ***list, size_t *n, const char *kw)
 	return 0;
 }
 
+typedef struct {
+	sghook_rule *r;
+	const rule_src *s;
+	size_t nth;
+} keyword_ctx;
+
 static int keyword_cb(const git_config_entry *e, void *payload)
 {
-	sghook_rule *r = payload;
+	keyword_ctx *k = payload;
+	size_t nth = k->nth++;
 
 	if (!e->value || !e->value[0])
-		return sghook_error_set("%s: rule %s: empty keyword",
-			r->source, r->id);
-	return add_keyword(&r->keywords, &r->nkeywords, e->value);
+		return bad_value(k->s, "keyword", nth, "", "a keyword must "
+			"not be empty");
+	return add_keyword(&k->r->keywords, &k->r->nkeywords, e->value);
 }
 
-static int rule_load(sghook_rule **out, git_config *cfg, const char *id,
-	const char *source)
+/* The keys a rule may have; any other is a mistake, not a default. */
+static const char *const rule_keys[] = {
+	"description", "confidence", "priority", "keyword", "regex",
+	"minLength", "fullLength", "entropy", "context", "contextLines",
+	"randomTier", "placeholder", "remediation"
+};
+
+static const char *rule_key(const char *var)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rule_keys) / sizeof(*rule_keys); i++)
+		if (!strcasecmp(var, rule_keys[i]))
+			return rule_keys[i];
+	return NULL;
+}
+
+static int rule_load(sghook_rule **out, const rule_src *s)
 {
 	sghook_rule *r = calloc(1, sizeof(*r));
 	char *regex = NULL, *context = NULL, *placeholder = NULL;
-	char *entropy = NULL, *remediation = NULL, *path = NULL, *end;
-	char key[512];
+	char *remediation = NULL, *path = NULL, key[512], loc[PATH_MAX + 32];
+	keyword_ctx kc;
 	int error = SGHOOK_ERROR;
 
 	if (!r)
 		return sghook_error_set("out of memory");
-	if (!(r->id = strdup(id)) || !(r->source = strdup(source)))
+	if (!(r->id = strdup(s->id)) || !(r->source = strdup(s->path))) {
+		sghook_error_set("out of memory");
 		goto done;
-	if ((error = get_string(&r->description, cfg, id, "description")) < 0 ||
-	    (error = get_string(&r->confidence, cfg, id, "confidence")) < 0 ||
-	    (error = get_string(&regex, cfg, id, "regex")) < 0 ||
-	    (error = get_string(&context, cfg, id, "context")) < 0 ||
-	    (error = get_string(&placeholder, cfg, id, "placeholder")) < 0 ||
-	    (error = get_string(&entropy, cfg, id, "entropy")) < 0 ||
-	    (error = get_string(&remediation, cfg, id, "remediation")) < 0 ||
-	    (error = get_int(&r->priority, cfg, id, "priority", 0)) < 0 ||
-	    (error = get_int(&r->min_length, cfg, id, "minLength", 0)) < 0 ||
-	    (error = get_int(&r->full_length, cfg, id, "fullLength", 0)) < 0 ||
-	    (error = get_int(&r->context_lines, cfg, id, "contextLines", 3)) < 0)
+	}
+	if ((error = get_value(&r->description, s, "description")) < 0 ||
+	    (error = get_value(&r->confidence, s, "confidence")) < 0 ||
+	    (error = get_value(&regex, s, "regex")) < 0 ||
+	    (error = get_value(&context, s, "context")) < 0 ||
+	    (error = get_value(&placeholder, s, "placeholder")) < 0 ||
+	    (error = get_value(&remediation, s, "remediation")) < 0 ||
+	    (error = get_int(&r->priority, s, "priority", INT32_MIN, 0)) < 0 ||
+	    (error = get_int(&r->min_length, s, "minLength", 0, 0)) < 0 ||
+	    (error = get_int(&r->full_length, s, "fullLength", 0, 0)) < 0 ||
+	    (error = get_int(&r->context_lines, s, "contextLines", 0, 3)) < 0 ||
+	    (error = get_entropy(&r->entropy, s)) < 0 ||
+	    (error = get_bool(&r->random_tier, s, "randomTier", 0)) < 0)
 		goto done;
 	error = SGHOOK_EINVALID;
 	if (!regex) {
-		sghook_error_set("%s: rule %s has no regex", source, id);
+		sghook_error_set("%s: rule %s has no regex", s->path, s->id);
 		goto done;
 	}
-	snprintf(key, sizeof(key), "rule.%s.keyword", id);
-	if (git_config_get_multivar_foreach(cfg, key, NULL, keyword_cb, r) < 0 ||
-	    r->nkeywords == 0) {
-		if (r->nkeywords == 0)
-			sghook_error_set("%s: rule %s has no keyword: every "
-				"rule needs a literal for the prefilter",
-				source, id);
+	kc.r = r;
+	kc.s = s;
+	kc.nth = 0;
+	snprintf(key, sizeof(key), "rule.%s.keyword", s->id);
+	if ((error = git_config_get_multivar_foreach(s->cfg, key, NULL,
+	    keyword_cb, &kc)) < 0 && error != GIT_ENOTFOUND)
+		goto done;
+	if (r->nkeywords == 0) {
+		error = sghook_error_set("%s: rule %s has no keyword: every "
+			"rule needs a literal for the prefilter", s->path, s->id);
 		goto done;
 	}
-	if (compile(&r->re, regex, r, "regex") < 0 ||
-	    (context && compile(&r->context, context, r, "context") < 0) ||
-	    (placeholder &&
-	     compile(&r->placeholder, placeholder, r, "placeholder") < 0))
+	if ((error = compile(&r->re, s, "regex", regex)) < 0 ||
+	    (context && (error = compile(&r->context, s, "context",
+	    context)) < 0) ||
+	    (placeholder && (error = compile(&r->placeholder, s,
+	    "placeholder", placeholder)) < 0))
 		goto done;
-	if (entropy) {
-		r->entropy = strtod(entropy, &end);
-		if (*end || r->entropy < 0 || r->entropy > 8) {
-			sghook_error_set("%s: rule %s: entropy must be a "
-				"number of bits per byte (0 to 8), not '%s'",
-				source, id, entropy);
+	if (remediation) {
+		if (!(path = sibling(s->path, remediation))) {
+			error = sghook_error_set("out of memory");
 			goto done;
 		}
-	}
-	if (r->full_length < 0 || r->min_length < 0) {
-		sghook_error_set("%s: rule %s: lengths must not be negative",
-			source, id);
-		goto done;
-	}
-	snprintf(key, sizeof(key), "rule.%s.randomTier", id);
-	if (git_config_get_bool(&r->random_tier, cfg, key) == GIT_ENOTFOUND)
-		r->random_tier = 0;
-	if (remediation) {
-		if (!(path = sibling(source, remediation)) ||
-		    read_file(&r->remediation, path) < 0)
+		if (read_file(&r->remediation, path) < 0) {
+			error = sghook_error_set("%s: rule %s: remediation = "
+				"'%s': cannot read %s: %s", where(loc,
+				sizeof(loc), s, "remediation", KEY_LAST), s->id,
+				remediation, path, strerror(errno));
 			goto done;
+		}
 	}
 	*out = r;
 	r = NULL;
 	error = 0;
 done:
-	if (error < 0 && r && !strstr(sghook_error_last(), source)) {
+	if (error < 0 && error != SGHOOK_EINVALID &&
+	    !strstr(sghook_error_last(), s->path)) {
 		char msg[400];
 
 		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
-		sghook_error_set("%s: rule %s: %s", source, id, msg);
+		sghook_error_set("%s: rule %s: %s", s->path, s->id, msg);
 	}
 	if (error < 0)
 		error = SGHOOK_EINVALID;
@@ -281,7 +513,6 @@ done:
 	free(regex);
 	free(context);
 	free(placeholder);
-	free(entropy);
 	free(remediation);
 	free(path);
 	return error;
@@ -307,50 +538,89 @@ static int rules_put(sghook_rules *rules, sghook_rule *r)
 	return 0;
 }
 
+/*
+ * The ids of a file's rules, in order, each once; every key must be one a
+ * rule has. Keys are rule.<id>.<variable>, and the id keeps its case.
+ */
+static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
+	const char *path, const char *text)
+{
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	rule_src s;
+	char id[256], loc[PATH_MAX + 32];
+	int error;
+
+	/*
+	 * Every entry, filtered here: the glob iterator of libgit2 1.5 leaks
+	 * PCRE2 match data for each name its pattern does not match.
+	 */
+	if (git_config_iterator_new(&it, cfg) < 0)
+		return sghook_error_from_git(path);
+	for (;;) {
+		const char *first, *last;
+
+		if ((error = git_config_next(&e, it)) < 0) {
+			error = error == GIT_ITEROVER ? 0 :
+				sghook_error_from_git(path);
+			break;
+		}
+		if (strncmp(e->name, "rule.", 5))
+			continue;  /* not ours: other sections are ignored */
+		first = strchr(e->name, '.');
+		last = strrchr(e->name, '.');
+		if (first == last || (size_t)(last - first) > sizeof(id)) {
+			error = sghook_error_set("%s: '%s' is not in a "
+				"[rule \"ID\"] section", path, e->name);
+			break;
+		}
+		memcpy(id, first + 1, (size_t)(last - first - 1));
+		id[last - first - 1] = '\0';
+		if (!rule_key(last + 1)) {
+			s.path = path;
+			s.text = text;
+			s.cfg = cfg;
+			s.id = id;
+			sghook_error_set("%s: rule %s: unknown key '%s' "
+				"(rules/README.md lists the keys)",
+				where(loc, sizeof(loc), &s, last + 1, 0), id,
+				last + 1);
+			error = SGHOOK_EINVALID;
+			break;
+		}
+		if ((error = add_keyword(ids, nids, id)) < 0)
+			break;
+	}
+	git_config_iterator_free(it);
+	return error;
+}
+
 static int rules_add_file(sghook_rules *rules, const char *path)
 {
 	git_config *cfg = NULL;
-	git_config_iterator *it = NULL;
-	git_config_entry *e;
-	char **ids = NULL;
+	char **ids = NULL, *text = NULL;
 	size_t nids = 0, i;
 	sghook_rule *r = NULL;
+	rule_src s;
 	int error;
 
 	if (git_config_open_ondisk(&cfg, path) < 0) {
 		error = sghook_error_from_git(path);
 		goto done;
 	}
-	if (git_config_iterator_glob_new(&it, cfg, "^rule\\.") < 0) {
-		error = sghook_error_from_git(path);
+	if ((error = read_file(&text, path)) < 0 ||
+	    (error = rule_ids(&ids, &nids, cfg, path, text)) < 0)
 		goto done;
-	}
-	/* Keys are rule.<id>.<variable>; the id keeps its case. */
-	while ((error = git_config_next(&e, it)) == 0) {
-		const char *first = strchr(e->name, '.');
-		const char *last = strrchr(e->name, '.');
-		char id[256];
-
-		if (!first || first == last || (size_t)(last - first) > sizeof(id)) {
-			error = sghook_error_set("%s: '%s' is not in a "
-				"[rule \"ID\"] section", path, e->name);
-			goto done;
-		}
-		memcpy(id, first + 1, (size_t)(last - first - 1));
-		id[last - first - 1] = '\0';
-		if ((error = add_keyword(&ids, &nids, id)) < 0)
-			goto done;
-	}
-	if (error != GIT_ITEROVER) {
-		error = sghook_error_from_git(path);
-		goto done;
-	}
 	if (nids == 0) {
 		error = sghook_error_set("%s: no [rule \"ID\"] section", path);
 		goto done;
 	}
+	s.path = path;
+	s.text = text;
+	s.cfg = cfg;
 	for (i = 0; i < nids; i++) {
-		if ((error = rule_load(&r, cfg, ids[i], path)) < 0)
+		s.id = ids[i];
+		if ((error = rule_load(&r, &s)) < 0)
 			goto done;
 		if ((error = rules_put(rules, r)) < 0) {
 			rule_free(r);
@@ -362,7 +632,7 @@ done:
 	for (i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);
-	git_config_iterator_free(it);
+	free(text);
 	git_config_free(cfg);
 	return error;
 }

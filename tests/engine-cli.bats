@@ -235,6 +235,25 @@ EOF
 	assert_stderr_contains "broken"
 }
 
+@test "a rule value sghook cannot use (randomTier = maybe) exits 2 naming the file, line and key, never a weaker default" {
+	local rules="$BATS_TEST_TMPDIR/weak.rules" line
+	# A short random body with no Segment word near it: only the random
+	# tier blocks it.
+	printf 'id: sgp_k3R9xQ2mW7pL4vN8\n' >short.txt
+	run_sghook --scan short.txt --format json
+	assert_status 1
+	assert_json '.[0].tier == "random"'
+	sed 's/^\(\trandomTier = \).*/\1maybe/' "$BATS_TEST_DIRNAME/../rules/segment.rules" >"$rules"
+	cp "$BATS_TEST_DIRNAME/../rules/segment-public-api-token.txt" "$BATS_TEST_TMPDIR/"
+	line=$(grep -n 'randomTier = maybe' "$rules" | cut -d: -f1)
+	[ -n "$line" ]
+	run_sghook --scan short.txt --rules "$rules"
+	assert_status 2
+	assert_output_empty
+	assert_one_error_line
+	assert_stderr_contains "$rules:$line: rule segment-public-api-token: randomTier = 'maybe'"
+}
+
 @test "a rule file that is not git-config syntax exits 2" {
 	printf 'this is not a rule file\n' >"$BATS_TEST_TMPDIR/junk.rules"
 	run_sghook --pre-commit --rules "$BATS_TEST_TMPDIR/junk.rules"

@@ -293,6 +293,81 @@ static void test_an_entropy_that_is_not_bits_per_byte_is_rejected(void **state)
 	free(p);
 }
 
+/*
+ * A value a rule cannot use is never read as the default (that would
+ * weaken detection without a word): loading stops, naming the file, the
+ * line and the key. The bad key is on line 6, after a good regex and
+ * keyword, so a repeated key is reported where git reads it (the last).
+ */
+static void test_a_value_a_rule_cannot_use_is_an_error_naming_file_line_and_key(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "randomTier", "maybe" }, { "randomTier", "yes please" },
+		{ "minLength", "sixteen" }, { "minLength", "-1" },
+		{ "fullLength", "64.5" }, { "fullLength", "-64" },
+		{ "contextLines", "three" }, { "contextLines", "-1" },
+		{ "priority", "high" }, { "priority", "99999999999" },
+		{ "entropy", "nan" }, { "entropy", "inf" }, { "entropy", "" },
+		{ "entropy", "3.3 bits" }, { "entropy", "-0.5" },
+		{ "regex", "(" }, { "regex", "" },
+		{ "context", "[" }, { "context", "" },
+		{ "placeholder", "(?<" }, { "placeholder", "" },
+		{ "description", "" }, { "confidence", "" },
+		{ "remediation", "" }, { "remediation", "missing.txt" },
+		{ "keyword", "" },
+		/* A misspelt key is a default too. */
+		{ "randomTeir", "true" }, { "minLenght", "16" },
+	};
+	char *p, *text, *where;
+	sghook_rules *r = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_true(asprintf(&text, "# line 1\n[rule \"r\"]\n"
+			"\tkeyword = r_\n\tregex = r_[0-9]+\n\n\t%s = %s\n",
+			bad[i][0], bad[i][1]) >= 0);
+		p = write_file("badvalue.rules", text);
+		assert_true(asprintf(&where, "%s:6:", p) >= 0);
+		if (sghook_rules_load(&r, p) >= 0) {
+			sghook_rules_free(r);
+			fail_msg("%s = '%s' loaded", bad[i][0], bad[i][1]);
+		}
+		if (!strstr(sghook_error_last(), where) ||
+		    !strcasestr(sghook_error_last(), bad[i][0]) ||
+		    !strstr(sghook_error_last(), "rule r"))
+			fail_msg("%s = '%s': message '%s' lacks %s, the key or "
+				"the rule", bad[i][0], bad[i][1],
+				sghook_error_last(), where);
+		free(where);
+		free(p);
+		free(text);
+	}
+}
+
+/*
+ * The line is git's: a line that continues a value is not a key, nor is a
+ * key of another section, and a key may follow its section header.
+ */
+static void test_the_line_of_a_bad_value_is_where_git_reads_the_key(void **state)
+{
+	char *p = write_file("line.rules",
+		"[rule \"r\"]\n"
+		"\tkeyword = r_\n"
+		"\tregex = \"r_[0-9]+\" \\\n"
+		"randomTier = maybe-not-a-key\n"
+		"[other]\n"
+		"\trandomTier = true\n"
+		"[rule \"r\"] randomTier = maybe\n"), *where;
+
+	(void)state;
+	assert_true(asprintf(&where, "%s:7:", p) >= 0);
+	assert_load_fails(p, SGHOOK_EINVALID, where, "randomTier", "'maybe'",
+		NULL);
+	free(where);
+	free(p);
+}
+
 static void test_a_missing_remediation_file_is_an_error(void **state)
 {
 	char *p = write_file("norem.rules",
@@ -538,6 +613,8 @@ int main(void)
 		cmocka_unit_test(test_an_empty_keyword_is_rejected),
 		cmocka_unit_test(test_a_rule_without_regex_is_rejected_naming_file_and_rule),
 		cmocka_unit_test(test_an_entropy_that_is_not_bits_per_byte_is_rejected),
+		cmocka_unit_test(test_a_value_a_rule_cannot_use_is_an_error_naming_file_line_and_key),
+		cmocka_unit_test(test_the_line_of_a_bad_value_is_where_git_reads_the_key),
 		cmocka_unit_test(test_a_missing_remediation_file_is_an_error),
 		cmocka_unit_test(test_a_missing_path_is_an_error_naming_it),
 		cmocka_unit_test(test_a_dir_without_rules_files_is_an_error),
