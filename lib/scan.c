@@ -981,6 +981,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	sghook_index ix;
 	const sghook_index_entry *ig;
 	git_oid ig_id;
+	git_reference *ref = NULL;
 	git_object *head = NULL;
 	sghook_findings found = {0};
 	staged st;
@@ -1009,8 +1010,13 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 		sghook_error_from_git("cannot read HEAD");
 		goto done;
 	}
+	/*
+	 * Not git_revparse_single("HEAD^{tree}"): it leaks the reference
+	 * when HEAD names a commit that is missing.
+	 */
 	if (!unborn) {
-		if (git_revparse_single(&head, repo, "HEAD^{tree}") < 0) {
+		if (git_repository_head(&ref, repo) < 0 ||
+		    git_reference_peel(&head, ref, GIT_OBJECT_TREE) < 0) {
 			sghook_error_from_git("cannot read HEAD");
 			goto done;
 		}
@@ -1042,6 +1048,7 @@ done:
 	if (mp.ps)
 		sides_free(mp.ps, mp.n);
 	git_object_free(head);
+	git_reference_free(ref);
 	sghook_index_close(&ix);
 	free(path);
 	sghook_worker_close(&w);

@@ -62,6 +62,64 @@ static int mark(git_revwalk *walk, git_repository *repo, git_object *obj,
 	return 0;
 }
 
+/*
+ * Whether a name of `rev` (one side of a range) leads to an object the
+ * repository lacks, as a HEAD or branch whose commit is gone does. Asked
+ * before git_revparse(), which leaks the reference it resolved in that
+ * case (libgit2 1.5 to 1.9) and says only "object not found". The name
+ * is what revparse looks up first: the text before any ^, ~, : or @{.
+ */
+static int check_target(git_repository *repo, const char *rev,
+	const char *side, size_t len)
+{
+	git_reference *ref = NULL;
+	git_odb *odb = NULL;
+	const git_oid *id;
+	char name[256], hex[GIT_OID_HEXSZ + 1];
+	size_t n;
+	int error = 0;
+
+	for (n = 0; n < len; n++)
+		if (side[n] == '^' || side[n] == '~' || side[n] == ':' ||
+		    (side[n] == '@' && n + 1 < len && side[n + 1] == '{'))
+			break;
+	if (n < len && side[n] == '@')
+		return 0;  /* a reflog entry, not the name's target */
+	if (n == 0 && len == 0)
+		side = "HEAD", n = 4;  /* A.. and ..B */
+	if (n == 1 && side[0] == '@')
+		side = "HEAD", n = 4;
+	if (n == 0 || n >= sizeof(name) || n == GIT_OID_HEXSZ)
+		return 0;  /* an id is looked up as one, without a reference */
+	memcpy(name, side, n);
+	name[n] = '\0';
+	if (git_reference_dwim(&ref, repo, name) < 0)
+		return 0;  /* not a reference: revparse says what it is */
+	if ((id = git_reference_target(ref)) &&
+	    git_repository_odb(&odb, repo) == 0 && !git_odb_exists(odb, id)) {
+		git_oid_tostr(hex, sizeof(hex), id);
+		error = sghook_error_set("'%s': %s names commit %s, which is not "
+			"in the repository", rev, git_reference_name(ref), hex);
+	}
+	git_odb_free(odb);
+	git_reference_free(ref);
+	return error < 0 ? SGHOOK_EINVALID : 0;
+}
+
+static int check_targets(git_repository *repo, const char *rev,
+	const char *spec)
+{
+	const char *dots = strstr(spec, "..");
+	int error;
+
+	if (!dots)
+		return check_target(repo, rev, spec, strlen(spec));
+	if ((error = check_target(repo, rev, spec, (size_t)(dots - spec))) < 0)
+		return error;
+	dots += dots[2] == '.' ? 3 : 2;
+	return check_target(repo, rev, dots, strlen(dots));
+}
+
 static int mark_rev(git_revwalk *walk, git_repository *repo, const char *rev)
 {
 	git_revspec spec;
@@ -70,7 +128,13 @@ static int mark_rev(git_revwalk *walk, git_repository *repo, const char *rev)
 
 	if (!rev[hide])
 		return sghook_error_set("empty revision");
+	if ((error = check_targets(repo, rev, rev + hide)) < 0)
+		return error;
+	memset(&spec, 0, sizeof(spec));
 	if (git_revparse(&spec, repo, rev + hide) < 0) {
+		/* A range whose right side failed keeps its left side. */
+		git_object_free(spec.from);
+		git_object_free(spec.to);
 		sghook_error_set("unknown revision '%s'", rev);
 		return SGHOOK_EINVALID;
 	}

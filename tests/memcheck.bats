@@ -12,6 +12,8 @@ load helpers/engine
 setup() {
 	command -v valgrind >/dev/null || skip "valgrind is not installed"
 	engine_setup
+	! sghook_is_sanitized ||
+		skip "sghook is built with AddressSanitizer, which valgrind cannot run"
 	export SGHOOK_JIT=0
 	plant README 'sghook test repository
 ' "initial commit"
@@ -100,4 +102,41 @@ make_kept_token_history() {
 	assert_status 1
 	assert_output_contains "problem: config sghook.jobs"
 	assert_output_contains "hook commit-msg: the pre-commit framework's"
+}
+
+# Error paths: what was allocated before the error is freed too.
+
+@test "memcheck: an unknown revision leaks nothing, on either side of a range" {
+	local rev
+	for rev in nosuch "HEAD..nosuch" "nosuch..HEAD" "HEAD...nosuch"; do
+		run_memcheck --check-range "$rev"
+		assert_status 2
+		assert_stderr_contains "unknown revision '$rev'"
+	done
+}
+
+@test "memcheck: a HEAD naming a missing commit leaks nothing, in --pre-commit and --check-range" {
+	echo x >x.txt
+	git add x.txt
+	echo 0123456789012345678901234567890123456789 >.git/refs/heads/main
+	run_memcheck --pre-commit
+	assert_status 2
+	assert_one_error_line
+	run_memcheck --check-range HEAD
+	assert_status 2
+	assert_one_error_line
+	assert_stderr_contains "0123456789012345678901234567890123456789"
+	run_memcheck --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_one_error_line
+}
+
+@test "memcheck: a rule file with sections other than rules leaks nothing" {
+	{
+		printf '[note]\n\tby = the security team\n\tin = 2024\n'
+		cat "$BATS_TEST_DIRNAME/../rules/segment.rules"
+	} >"$BATS_TEST_TMPDIR/segment.rules"
+	cp "$BATS_TEST_DIRNAME/../rules/segment-public-api-token.txt" "$BATS_TEST_TMPDIR/"
+	run_memcheck --scan - --rules "$BATS_TEST_TMPDIR/segment.rules" <<<"SEGMENT_API_TOKEN=$(new_token)"
+	assert_status 1
 }
