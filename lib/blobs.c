@@ -522,6 +522,8 @@ static int list_blobs(blob_set *b, git_repository *repo,
 	size_t n = jobs, i, per;
 	int error = 0;
 
+	if (ids->count == 0)
+		return 0;  /* an empty range: nothing to list (and no array) */
 	if (ids->count < 64 * n)
 		n = 1;  /* a short range is not worth the workers */
 	if (!(ws = calloc(n, sizeof(*ws))) ||
@@ -725,8 +727,11 @@ static int sort_by_path(blob_set *b)
 	uint64_t *keys = NULL;
 	size_t i, n = 0;
 
-	if (b->count && (!(b->order = malloc(b->count * sizeof(*b->order))) ||
-	    !(keys = malloc(b->count * sizeof(*keys)))))
+	b->nread = 0;
+	if (b->count == 0)
+		return 0;
+	if (!(b->order = malloc(b->count * sizeof(*b->order))) ||
+	    !(keys = malloc(b->count * sizeof(*keys))))
 		return sghook_error_set("out of memory");
 	for (i = 0; i < b->count; i++)
 		if (!sghook_blobs_at(b, i)->known)
