@@ -635,8 +635,8 @@ static const char *pusher(void)
 	return pw ? pw->pw_name : "unknown";
 }
 
-/* Records an accepted bypass: on stderr for the pusher, in the log for
- * the administrator. Failing to log refuses the bypass. */
+/* Records an accepted bypass: in the log for the administrator, then on
+ * stderr for the pusher. Failing to log refuses the bypass. */
 static int audit_bypass(git_config *cfg, const push_input *in,
 	const sghook_findings *found, const char *reason)
 {
@@ -660,8 +660,6 @@ static int audit_bypass(git_config *cfg, const push_input *in,
 		len += (size_t)sprintf(commits + len, "%s%s", len ? "," : "", hex);
 	}
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	fprintf(stderr, "sghook: bypass by %s on %s (%s): %s\n", pusher(),
-		in->refs ? in->refs : "-", commits ? commits : "-", reason);
 	if (git_config_get_path(&log, cfg, "sghook.auditLog") == 0) {
 		if (!(fp = fopen(log.ptr, "a"))) {
 			error = sghook_error_set("cannot write audit log %s: %s",
@@ -675,6 +673,10 @@ static int audit_bypass(git_config *cfg, const push_input *in,
 					"log %s", log.ptr);
 		}
 	}
+	if (error == 0)
+		fprintf(stderr, "sghook: bypass by %s on %s (%s): %s\n",
+			pusher(), in->refs ? in->refs : "-",
+			commits ? commits : "-", reason);
 	git_buf_dispose(&log);
 	free(commits);
 	return error;
@@ -714,17 +716,16 @@ static int run_push(const options *o, git_repository *repo,
 		if (sghook_scan_object(&found, repo, &others.ids[i], &so) < 0)
 			goto done;
 	if (found.count && reason && !pre_push) {
-		if (config_bool(cfg, "sghook.allowBypass", 0)) {
-			if (!*reason) {
-				sghook_error_set("a bypass needs a reason: "
-					"git push -o sghook.bypass=\"why\"");
-				goto done;
-			}
-			bypass = 1;
-		} else {
+		if (!config_bool(cfg, "sghook.allowBypass", 0))
 			warnx("bypass refused: this server does not allow it "
 				"(git config sghook.allowBypass)");
-		}
+		else if (!*reason)
+			warnx("bypass refused: a bypass needs a reason: "
+				"git push -o sghook.bypass=\"why\"");
+		else if (audit_bypass(cfg, &in, &found, reason) < 0)
+			warnx("bypass refused: %s", sghook_error_last());
+		else
+			bypass = 1;
 	}
 	snprintf(head, sizeof(head), "sghook: push %s: %zu %s %s %s",
 		bypass ? "allowed by bypass" : "refused",
@@ -737,12 +738,15 @@ static int run_push(const options *o, git_repository *repo,
 	    "the files: rewrite the commits that add it (git commit --amend for the\n"
 	    "last one, git rebase -i for older ones), then push again.\n") < 0)
 		goto done;
-	if (bypass && audit_bypass(cfg, &in, &found, reason) < 0)
-		goto done;
 	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR) {
-		if (config_bool(cfg, "sghook.failOpen", 0)) {
+		/*
+		 * failOpen is for a push sghook could not judge. A secret it
+		 * found is a verdict, whatever failed after (the report to a
+		 * full or closed stderr, say).
+		 */
+		if (found.count == 0 && config_bool(cfg, "sghook.failOpen", 0)) {
 			warnx("%s; letting the push through (sghook.failOpen)",
 				sghook_error_last());
 			rc = EXIT_CLEAN;

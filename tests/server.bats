@@ -239,6 +239,73 @@ rejected() { assert_output_matches "! \[remote rejected\] +$1 -> $1 \(pre-receiv
 	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
 }
 
+# A pre-receive hook of our own that runs sghook with stderr redirected as
+# given: 2>/dev/full (a full disk) or 2>&- (closed).
+hook_with_stderr() {
+	printf '#!/bin/sh\nexec "%s" --pre-receive %s\n' "$SGHOOK" "$1" >"$SRV/app.git/hooks/pre-receive"
+	chmod +x "$SRV/app.git/hooks/pre-receive"
+}
+
+@test "sghook.failOpen=true refuses a push that leaks a token when stderr is a full disk" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	server_git app config sghook.failOpen true
+	hook_with_stderr '2>/dev/full'
+	commit_leak "$C" config/segment.env "$TOKEN"
+	run git -C "$C" push origin main
+	assert_status 1
+	rejected main
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "sghook.failOpen=true refuses a push that leaks a token when stderr is closed" {
+	server_git app config sghook.failOpen true
+	hook_with_stderr '2>&-'
+	commit_leak "$C" config/segment.env "$TOKEN"
+	run git -C "$C" push origin main
+	assert_status 1
+	rejected main
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "a bypass without a reason is refused, with sghook.failOpen=true too" {
+	server_git app config receive.advertisePushOptions true
+	server_git app config sghook.allowBypass true
+	server_git app config sghook.failOpen true
+	server_git app config sghook.auditLog "$BATS_TEST_TMPDIR/audit.log"
+	commit_leak "$C" config/segment.env "$TOKEN"
+	local opt
+	for opt in sghook.bypass sghook.bypass=; do
+		run git -C "$C" push -o "$opt" origin main
+		assert_status 1
+		rejected main
+		assert_output_contains "a bypass needs a reason"
+		assert_equal "$(server_ref app refs/heads/main)" "$BASE" "-o $opt"
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/audit.log" ]
+}
+
+@test "a bypass whose audit line cannot be written is refused, with sghook.failOpen=true too" {
+	server_git app config receive.advertisePushOptions true
+	server_git app config sghook.allowBypass true
+	server_git app config sghook.failOpen true
+	server_git app config sghook.auditLog "$BATS_TEST_TMPDIR/no-such-dir/audit.log"
+	commit_leak "$C" config/segment.env "$TOKEN"
+	run git -C "$C" push -o "sghook.bypass=rotating the key now" origin main
+	assert_status 1
+	rejected main
+	assert_output_contains "cannot write audit log $BATS_TEST_TMPDIR/no-such-dir/audit.log"
+	assert_output_not_contains "letting the push through"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+	if [ -w /dev/full ]; then
+		server_git app config sghook.auditLog /dev/full
+		run git -C "$C" push -o "sghook.bypass=rotating the key now" origin main
+		assert_status 1
+		rejected main
+		assert_output_contains "cannot write audit log /dev/full"
+		assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+	fi
+}
+
 @test "a bypass push option is refused when the server does not set sghook.allowBypass" {
 	server_git app config receive.advertisePushOptions true
 	commit_leak "$C" config/segment.env "$TOKEN"
