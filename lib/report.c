@@ -1,20 +1,45 @@
 /* Findings, and how they are shown: text for people, JSON and SARIF. */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sghook.h"
 
+/*
+ * Room for `need` items of `size` bytes in `items` (of *alloc): the array
+ * to use, or NULL. *alloc changes only once realloc has succeeded, so that
+ * a failure leaves the array and its capacity as they were.
+ */
+static void *grow(void *items, size_t *alloc, size_t need, size_t size)
+{
+	void *grown;
+	size_t n = *alloc ? *alloc : 8;
+
+	if (need <= *alloc)
+		return items;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			goto oom;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / size || !(grown = realloc(items, n * size)))
+		goto oom;
+	*alloc = n;
+	return grown;
+oom:
+	sghook_error_set("out of memory");
+	return NULL;
+}
+
 int sghook_findings_add(sghook_findings *list, const sghook_finding *f)
 {
 	sghook_finding *grown, *copy;
 
-	if (list->count == list->alloc) {
-		list->alloc = list->alloc ? list->alloc * 2 : 8;
-		if (!(grown = realloc(list->items, list->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		list->items = grown;
-	}
+	if (!(grown = grow(list->items, &list->alloc, list->count + 1,
+	    sizeof(*grown))))
+		return SGHOOK_ERROR;
+	list->items = grown;
 	copy = &list->items[list->count];
 	*copy = *f;
 	copy->path = strdup(f->path);
@@ -36,12 +61,11 @@ int sghook_findings_append(sghook_findings *dst, sghook_findings *src)
 
 	if (src->count == 0)
 		return 0;
-	if (need > dst->alloc) {
-		if (!(grown = realloc(dst->items, need * 2 * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		dst->items = grown;
-		dst->alloc = need * 2;
-	}
+	if (need < dst->count)
+		return sghook_error_set("out of memory");
+	if (!(grown = grow(dst->items, &dst->alloc, need, sizeof(*grown))))
+		return SGHOOK_ERROR;
+	dst->items = grown;
 	memcpy(dst->items + dst->count, src->items,
 		src->count * sizeof(*src->items));
 	dst->count = need;
@@ -214,27 +238,42 @@ static void write_json(FILE *fp, const sghook_findings *l,
 	fputs(l->count ? "\n]\n" : "]\n", fp);
 }
 
-/* The distinct rules of the findings, in order of first appearance. */
-static size_t rules_seen(const sghook_rule **out, size_t max,
+/*
+ * The distinct rules of the findings, in order of first appearance, in
+ * an array the caller frees; *out is NULL when there is none.
+ */
+static int rules_seen(const sghook_rule ***out, size_t *n,
 	const sghook_findings *l)
 {
-	size_t i, j, n = 0;
+	const sghook_rule **seen = NULL, **grown;
+	size_t i, j, count = 0, alloc = 0;
 
 	for (i = 0; i < l->count; i++) {
-		for (j = 0; j < n && out[j] != l->items[i].rule; j++)
+		for (j = 0; j < count && seen[j] != l->items[i].rule; j++)
 			;
-		if (j == n && n < max)
-			out[n++] = l->items[i].rule;
+		if (j < count)
+			continue;
+		if (!(grown = grow(seen, &alloc, count + 1, sizeof(*grown)))) {
+			free(seen);
+			return SGHOOK_ERROR;
+		}
+		seen = grown;
+		seen[count++] = l->items[i].rule;
 	}
-	return n;
+	*out = seen;
+	*n = count;
+	return 0;
 }
 
-static void write_sarif(FILE *fp, const sghook_findings *l,
+static int write_sarif(FILE *fp, const sghook_findings *l,
 	const sghook_report_opts *o)
 {
-	const sghook_rule *rules[64];
+	const sghook_rule **rules;
 	char red[128], hex[GIT_OID_HEXSZ + 1], *msg;
-	size_t n = rules_seen(rules, 64, l), i, j;
+	size_t n, i, j;
+
+	if (rules_seen(&rules, &n, l) < 0)
+		return SGHOOK_ERROR;
 
 	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
 	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
@@ -283,6 +322,8 @@ static void write_sarif(FILE *fp, const sghook_findings *l,
 		fputs("}", fp);
 	}
 	fputs(l->count ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", fp);
+	free(rules);
+	return 0;
 }
 
 #define BOLD(o) ((o)->color ? "\033[1m" : "")
@@ -290,10 +331,10 @@ static void write_sarif(FILE *fp, const sghook_findings *l,
 #define DIM(o) ((o)->color ? "\033[2m" : "")
 #define OFF(o) ((o)->color ? "\033[0m" : "")
 
-static void write_text(FILE *fp, const sghook_findings *l,
+static int write_text(FILE *fp, const sghook_findings *l,
 	const sghook_report_opts *o)
 {
-	const sghook_rule *rules[64];
+	const sghook_rule **rules;
 	char red[128], hex[GIT_OID_HEXSZ + 1];
 	size_t i, n;
 
@@ -312,29 +353,36 @@ static void write_text(FILE *fp, const sghook_findings *l,
 			f->fingerprint);
 	}
 	if (!o->remediation)
-		return;
-	n = rules_seen(rules, 64, l);
+		return 0;
+	if (rules_seen(&rules, &n, l) < 0)
+		return SGHOOK_ERROR;
 	for (i = 0; i < n; i++) {
 		if (!sghook_rule_remediation(rules[i]))
 			continue;
 		fputc('\n', fp);
 		fputs(sghook_rule_remediation(rules[i]), fp);
 	}
+	free(rules);
+	return 0;
 }
 
 int sghook_report_write(FILE *fp, const sghook_findings *list,
 	const sghook_report_opts *opts)
 {
+	int error = 0;
+
 	switch (opts->format) {
 	case SGHOOK_FORMAT_JSON:
 		write_json(fp, list, opts);
 		break;
 	case SGHOOK_FORMAT_SARIF:
-		write_sarif(fp, list, opts);
+		error = write_sarif(fp, list, opts);
 		break;
 	default:
-		write_text(fp, list, opts);
+		error = write_text(fp, list, opts);
 	}
+	if (error < 0)
+		return error;
 	if (fflush(fp) != 0 || ferror(fp))
 		return sghook_error_set("cannot write the report");
 	return 0;

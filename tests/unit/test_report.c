@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sghook.h"
@@ -757,6 +758,90 @@ static void test_sarif_has_version_2_1_0_and_a_result_per_finding(void **state)
 	sghook_findings_clear(&l);
 }
 
+/*
+ * No fixed number of rules: with 66 rules matched (past an old cap of 64),
+ * every result's ruleIndex names its own rule, and every rule keeps its
+ * help text, in SARIF and in the text report's remediation.
+ */
+static void test_sarif_and_text_carry_every_rule_past_64(void **state)
+{
+	enum { N = 66 };
+	char dir[] = "/tmp/sghook-test-report-XXXXXX", *path, *out, id[16];
+	sghook_rules *many = NULL;
+	sghook_findings l = { 0 };
+	sghook_report_opts o = { SGHOOK_FORMAT_TEXT, 1, 0, 1 };
+	const sghook_rule *r;
+	FILE *fp;
+	size_t len, i, k;
+	jv *v, *run, *drules, *results, *res, *rule;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&path, "%s/many.rules", dir) >= 0);
+	assert_non_null(fp = fopen(path, "w"));
+	for (i = 0; i < N; i++) {
+		char *txt;
+		FILE *t;
+
+		fprintf(fp, "[rule \"r%02zu\"]\n\tkeyword = k%02zu_\n"
+			"\tregex = k%02zu_[0-9]+\n\tremediation = r%02zu.txt\n",
+			i, i, i, i);
+		assert_true(asprintf(&txt, "%s/r%02zu.txt", dir, i) >= 0);
+		assert_non_null(t = fopen(txt, "w"));
+		fprintf(t, "revoke r%02zu\n", i);
+		assert_int_equal(fclose(t), 0);
+		free(txt);
+	}
+	assert_int_equal(fclose(fp), 0);
+	if (sghook_rules_load(&many, path) < 0)
+		fail_msg("%s", sghook_error_last());
+	assert_int_equal(sghook_rules_count(many), N);
+	/* Findings in the reverse of load order, two for the last rule. */
+	for (i = N; i-- > 0;)
+		add(&l, finding(sghook_rules_get(many, i), "f.txt", "k_1", i + 1));
+	add(&l, finding(sghook_rules_get(many, 0), "g.txt", "k_2", 1));
+
+	out = report(&l, SGHOOK_FORMAT_SARIF, 1, &len);
+	v = jparse(out, len);
+	run = jat(jget(v, "runs"), 0);
+	drules = jget(jget(jget(run, "tool"), "driver"), "rules");
+	results = jget(run, "results");
+	assert_int_equal(drules->n, N);
+	assert_int_equal(results->n, N + 1);
+	for (k = 0; k < results->n; k++) {
+		res = jat(results, k);
+		i = (size_t)jget(res, "ruleIndex")->num;
+		if (i >= drules->n)
+			fail_msg("result %zu: ruleIndex %zu of %zu rules", k, i,
+				drules->n);
+		rule = jat(drules, i);
+		assert_string_equal(jstr(rule, "id"), jstr(res, "ruleId"));
+		snprintf(id, sizeof(id), "revoke %s\n", jstr(rule, "id"));
+		assert_string_equal(jstr(jget(rule, "help"), "text"), id);
+	}
+	jfree(v);
+	free(out);
+
+	out = report_opts(&l, &o);
+	for (i = 0; i < N; i++) {
+		r = sghook_rules_get(many, i);
+		snprintf(id, sizeof(id), "revoke %s\n", sghook_rule_id(r));
+		if (!strstr(out, id))
+			fail_msg("the text report lacks '%s'", id);
+	}
+	free(out);
+	sghook_findings_clear(&l);
+	sghook_rules_free(many);
+	for (i = 0; i < N; i++) {
+		assert_true(asprintf(&out, "%s/r%02zu.txt", dir, i) >= 0);
+		unlink(out);
+		free(out);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 static void test_sarif_of_no_findings_has_empty_results(void **state)
 {
 	sghook_findings l = { 0 };
@@ -899,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_json_stays_valid_for_a_path_that_is_not_utf8),
 		cmocka_unit_test(test_sarif_has_version_2_1_0_and_a_result_per_finding),
 		cmocka_unit_test(test_sarif_of_no_findings_has_empty_results),
+		cmocka_unit_test(test_sarif_and_text_carry_every_rule_past_64),
 		cmocka_unit_test(test_text_shows_path_line_rule_redacted_token_and_fingerprint),
 		cmocka_unit_test(test_text_prints_each_rules_remediation_once_when_asked),
 		cmocka_unit_test(test_text_has_colour_only_when_asked),
