@@ -194,7 +194,24 @@ done:
 typedef struct {
 	git_revwalk *walk;
 	git_repository *repo;
+	int failed;          /* hide_ref() set the error */
 } hide_ctx;
+
+/*
+ * libgit2 says "corrupted packed references file" and not which one, and
+ * its -1 is our SGHOOK_ERROR: the message is made here, naming the file.
+ */
+static int refs_error(git_repository *repo)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "cannot list them";
+
+	if (strstr(msg, "packed"))
+		return sghook_error_set("%spacked-refs: %s",
+			git_repository_commondir(repo), msg);
+	return sghook_error_set("cannot read the refs of %s: %s",
+		git_repository_commondir(repo), msg);
+}
 
 static int hide_ref(const char *name, void *payload)
 {
@@ -206,8 +223,10 @@ static int hide_ref(const char *name, void *payload)
 	/* A ref that does not lead to a commit hides nothing. */
 	if (git_reference_lookup(&ref, h->repo, name) == 0 &&
 	    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
-	    git_revwalk_hide(h->walk, git_object_id(obj)) < 0)
+	    git_revwalk_hide(h->walk, git_object_id(obj)) < 0) {
 		error = sghook_error_from_git(name);
+		h->failed = 1;
+	}
 	git_object_free(obj);
 	git_reference_free(ref);
 	return error;
@@ -268,11 +287,12 @@ int sghook_walk_new(sghook_oids *out, sghook_oids *others,
 	if (hide_refs_glob) {
 		h.walk = walk;
 		h.repo = repo;
+		h.failed = 0;
 		error = git_reference_foreach_glob(repo, hide_refs_glob,
 			hide_ref, &h);
 		if (error < 0) {
-			if (error != SGHOOK_ERROR)
-				sghook_error_from_git("cannot read refs");
+			if (!h.failed)
+				refs_error(repo);
 			goto done;
 		}
 	}

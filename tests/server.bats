@@ -222,6 +222,29 @@ rejected() { assert_output_matches "! \[remote rejected\] +$1 -> $1 \(pre-receiv
 	assert_output_matches "^sghook: "
 }
 
+@test "a corrupt packed-refs refuses the push with exit 2, naming the file" {
+	# A commit the server has (on another branch), to be pushed to main.
+	commit_file "$C" notes.txt "clean"
+	local new
+	new=$(head_of "$C")
+	git -C "$C" push -q origin "main:refs/heads/side" 2>/dev/null
+	server_git app pack-refs --all
+	printf 'not a ref line\n' >>"$SRV/app.git/packed-refs"
+	cd "$SRV/app.git"
+	run --separate-stderr "$SGHOOK" --pre-receive <<<"$BASE $new refs/heads/main"
+	assert_status 2
+	assert_stderr_contains "$SRV/app.git/packed-refs: corrupted packed references file"
+	assert_stderr_not_contains "unknown error"
+	# pre-push hides the remote's tracking refs: the client's file
+	git -C "$C" pack-refs --all
+	printf 'not a ref line\n' >>"$C/.git/packed-refs"
+	cd "$C"
+	run --separate-stderr "$SGHOOK" --pre-push origin "$URL" \
+		<<<"refs/heads/main $new refs/heads/main $BASE"
+	assert_status 2
+	assert_stderr_contains "$C/.git/packed-refs: corrupted packed references file"
+}
+
 @test "sghook.failOpen=true turns an internal error into a warning (exit 0)" {
 	server_git app config sghook.failOpen true
 	cd "$SRV/app.git"

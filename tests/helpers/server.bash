@@ -2,6 +2,9 @@
 # Shared helpers for tests/server.bats and tests/install.bats.
 # Everything lives under $BATS_TEST_TMPDIR; git never reads the machine's config.
 
+# `run --separate-stderr` needs bats 1.5.
+bats_require_minimum_version 1.5.0
+
 SGHOOK_SRC="$(cd "$BATS_TEST_DIRNAME/.." && pwd -P)"
 INSTALL_SH="$SGHOOK_SRC/install.sh"
 
