@@ -27,24 +27,6 @@ run_memcheck() {
 		"$SGHOOK" "$@"
 }
 
-# A history of $1 commits, each adding a file; commit 3 adds a token that
-# every later commit keeps, so each must be compared with its parent.
-make_kept_token_history() {
-	TOKEN=$(new_token)
-	awk -v n="$1" -v from="$BASE" -v tok="$TOKEN" 'BEGIN {
-		for (c = 1; c <= n; c++) {
-			msg = "commit " c "\n"
-			printf "commit refs/heads/main\n"
-			printf "committer T <t@example.invalid> %d +0000\n", 1700000000 + c
-			printf "data %d\n%s", length(msg), msg
-			if (c == 1) printf "from %s\n", from
-			data = (c == 3) ? "key: " tok "\n" : "file " c "\n"
-			printf "M 100644 inline d%d/f.txt\ndata %d\n%s\n", c, length(data), data
-		}
-	}' | git fast-import --quiet
-	git reset -q --hard main
-}
-
 @test "memcheck: --check-range with a token kept in 300 commits, on two workers, is clean" {
 	make_kept_token_history 300
 	run_memcheck --check-range "$BASE..HEAD" --jobs 2 --format json

@@ -45,3 +45,22 @@ assert_stderr_matches() {
 assert_stderr_empty() {
 	[ -z "$stderr" ] || fail_with "expected an empty stderr"
 }
+
+# repo_state DIR: one line per entry under DIR (and DIR itself): type,
+# mode, size, modification time to the nanosecond, and a checksum of each
+# file's content, sorted. Equal states: nothing was written, created,
+# removed or rewritten there, not even a lock file that came and went (a
+# directory's time would move).
+repo_state() {
+	(
+		cd "$1" || exit 1
+		find . -printf '%y %m %s %T@ %p\n' | LC_ALL=C sort -k5
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	)
+}
+# assert_state_unchanged BEFORE AFTER WHAT: the two repo_state listings match.
+assert_state_unchanged() {
+	[ "$1" = "$2" ] && return 0
+	fail_with "$3 changed the repository:" \
+		"$(diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | head -20)"
+}

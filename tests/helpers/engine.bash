@@ -86,6 +86,25 @@ plant() {
 	commit_unchecked "$msg"
 }
 
+# make_kept_token_history N: N commits on main after $BASE, each adding a
+# file; commit 3 adds $TOKEN (set here), which every later commit keeps, so
+# each must be compared with its parent.
+make_kept_token_history() {
+	TOKEN=$(new_token)
+	awk -v n="$1" -v from="$BASE" -v tok="$TOKEN" 'BEGIN {
+		for (c = 1; c <= n; c++) {
+			msg = "commit " c "\n"
+			printf "commit refs/heads/main\n"
+			printf "committer T <t@example.invalid> %d +0000\n", 1700000000 + c
+			printf "data %d\n%s", length(msg), msg
+			if (c == 1) printf "from %s\n", from
+			data = (c == 3) ? "key: " tok "\n" : "file " c "\n"
+			printf "M 100644 inline d%d/f.txt\ndata %d\n%s\n", c, length(data), data
+		}
+	}' | git fast-import --quiet
+	git reset -q --hard main
+}
+
 head_id() { git rev-parse -q --verify HEAD || echo unborn; }
 
 # Runs `git commit -m MSG ARGS...` with the hook; $status, $output (stdout)
