@@ -76,8 +76,9 @@ test: sghook $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; ./$$t || fail=1; done; \
 	bats tests/ || fail=1; exit $$fail
 
-# What CI runs: every test of the default build, then the other builds.
-check: test check-system
+# What CI runs: every test of the default build, then the other builds:
+# the system one, and the whole suite again under the sanitizers.
+check: test check-system test-sanitize
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; ./$$t || fail=1; done; exit $$fail
