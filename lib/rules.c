@@ -151,16 +151,16 @@ static int value_continues(const char *p, const char *eol, int *quoted)
 }
 
 /*
- * Reads the section header at p ('['): sets *in_rule to whether it is
- * [rule "ID"] (or the old [rule.id], which git lowercases) for `id`.
+ * Reads the section header at p ('['): whether it is a rule's, whose id
+ * goes to `sub` ([rule "ID"], or the old [rule.id], which git lowercases).
  * Returns what follows the ']', where a key may start.
  */
 static const char *section_header(const char *p, const char *eol,
-	const char *id, int *in_rule)
+	char *sub, size_t subsize, int *in_rule)
 {
-	char sub[256];
 	size_t n = 0;
 	const char *name = ++p;
+	int quoted = 0;
 
 	*in_rule = 0;
 	while (p < eol && *p != ']' && *p != ' ' && *p != '\t' && *p != '.')
@@ -168,46 +168,50 @@ static const char *section_header(const char *p, const char *eol,
 	if (p - name != 4 || strncasecmp(name, "rule", 4))
 		goto skip;
 	if (p < eol && *p == '.') {
-		name = ++p;
-		while (p < eol && *p != ']')
+		for (p++; p < eol && *p != ']' && n < subsize - 1; p++)
+			sub[n++] = (char)tolower((unsigned char)*p);
+	} else {
+		while (p < eol && (*p == ' ' || *p == '\t'))
 			p++;
-		*in_rule = (size_t)(p - name) == strlen(id) &&
-			!strncasecmp(name, id, strlen(id));
-		goto skip;
-	}
-	while (p < eol && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == eol || *p++ != '"')
-		goto skip;
-	while (p < eol && *p != '"' && n < sizeof(sub) - 1) {
-		if (*p == '\\' && p + 1 < eol)
-			p++;
-		sub[n++] = *p++;
+		if (p == eol || *p++ != '"')
+			goto skip;
+		quoted = 1;
+		while (p < eol && *p != '"' && n < subsize - 1) {
+			if (*p == '\\' && p + 1 < eol)
+				p++;
+			sub[n++] = *p++;
+		}
 	}
 	sub[n] = '\0';
-	*in_rule = p < eol && *p == '"' && !strcmp(sub, id);
+	*in_rule = p < eol && (quoted ? *p == '"' : *p == ']');
 skip:
 	while (p < eol && *p != ']')
 		p++;
 	return p < eol ? p + 1 : eol;
 }
 
-#define KEY_LAST ((size_t)-1)
+/* A key of a [rule "ID"] section, where the file has it. */
+typedef struct {
+	const char *id;
+	const char *name;     /* not NUL-terminated: `len` bytes */
+	size_t len;
+	size_t line;          /* 1-based */
+} file_key;
 
-/*
- * The line of the nth `var` (0-based, or KEY_LAST) of rule `id` in a rule
- * file's text, or 0 when the file does not hold it (an included file
- * may).
- */
-static size_t key_line(const char *text, const char *id, const char *var,
-	size_t nth)
+typedef int (*file_key_fn)(const file_key *k, void *payload);
+
+/* Calls `fn` on every key of a rule section, in the file's order. */
+static int file_keys(const char *text, file_key_fn fn, void *payload)
 {
-	const char *p = text, *eol, *name;
-	size_t line = 0, found = 0, seen = 0;
-	int in_rule = 0, cont = 0, quoted = 0;
+	const char *p = text, *eol;
+	char sub[256] = "";
+	file_key k;
+	int in_rule = 0, cont = 0, quoted = 0, error;
 
+	k.id = sub;
+	k.line = 0;
 	for (; *p; p = *eol ? eol + 1 : eol) {
-		line++;
+		k.line++;
 		if (!(eol = strchr(p, '\n')))
 			eol = p + strlen(p);
 		if (cont) {
@@ -217,28 +221,63 @@ static size_t key_line(const char *text, const char *id, const char *var,
 		while (p < eol && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p < eol && *p == '[') {
-			p = section_header(p, eol, id, &in_rule);
+			p = section_header(p, eol, sub, sizeof(sub), &in_rule);
 			while (p < eol && (*p == ' ' || *p == '\t'))
 				p++;
 		}
-		name = p;
+		k.name = p;
 		while (p < eol && (isalnum((unsigned char)*p) || *p == '-'))
 			p++;
-		if (p == name)
+		if (p == k.name)
 			continue;  /* a comment or a blank line */
-		if (in_rule && (size_t)(p - name) == strlen(var) &&
-		    !strncasecmp(name, var, strlen(var))) {
-			found = line;
-			if (seen++ == nth)
-				return found;
-		}
+		k.len = (size_t)(p - k.name);
+		if (in_rule && (error = fn(&k, payload)) != 0)
+			return error;
 		while (p < eol && (*p == ' ' || *p == '\t'))
 			p++;
 		quoted = 0;
 		if (p < eol && *p == '=')
 			cont = value_continues(p + 1, eol, &quoted);
 	}
-	return nth == KEY_LAST ? found : 0;
+	return 0;
+}
+
+static int key_is(const file_key *k, const char *id, const char *var)
+{
+	return !strcmp(k->id, id) && k->len == strlen(var) &&
+		!strncasecmp(k->name, var, k->len);
+}
+
+#define KEY_LAST ((size_t)-1)
+
+typedef struct {
+	const char *id, *var;
+	size_t nth, seen, line;
+} key_search;
+
+static int key_found(const file_key *k, void *payload)
+{
+	key_search *ks = payload;
+
+	if (!key_is(k, ks->id, ks->var))
+		return 0;
+	ks->line = k->line;
+	return ks->seen++ == ks->nth;  /* 1 stops the walk */
+}
+
+/*
+ * The line of the nth `var` (0-based, or KEY_LAST) of rule `id` in a rule
+ * file's text, or 0 when the file does not hold it (an included file
+ * may).
+ */
+static size_t key_line(const char *text, const char *id, const char *var,
+	size_t nth)
+{
+	key_search ks = { id, var, nth, 0, 0 };
+
+	if (file_keys(text, key_found, &ks) == 1 || nth == KEY_LAST)
+		return ks.line;
+	return 0;
 }
 
 /* ---- reading one rule -------------------------------------------------- */
@@ -539,6 +578,53 @@ static int rules_put(sghook_rules *rules, sghook_rule *r)
 }
 
 /*
+ * libgit2 and git do not always split a file into the same keys: after a
+ * value continued by a backslash onto a line holding only a comment, git
+ * reads the next line as a key and libgit2 (1.5 to 1.9) as more of the
+ * value, so that `randomTier = maybe` there would silently join the
+ * regex. The keys libgit2 read from the file itself, in order, must be
+ * those git's syntax gives.
+ */
+typedef struct {
+	char **names;    /* libgit2's rule.<id>.<var>, in the file's order */
+	size_t n, next;
+	const char *path;
+} key_check;
+
+static int key_agrees(const file_key *k, void *payload)
+{
+	key_check *kc = payload;
+	const char *want = kc->next < kc->n ? kc->names[kc->next] : NULL;
+	size_t idlen = strlen(k->id);
+
+	if (want && !strncmp(want + 5, k->id, idlen) && want[5 + idlen] == '.' &&
+	    strlen(want + 6 + idlen) == k->len &&
+	    !strncasecmp(want + 6 + idlen, k->name, k->len)) {
+		kc->next++;
+		return 0;
+	}
+	sghook_error_set("%s:%zu: rule %s: key '%.*s' is not read as git reads "
+		"it (after a comment line in a value continued with '\\'?): "
+		"write that value on one line", kc->path, k->line, k->id,
+		(int)k->len, k->name);
+	return SGHOOK_EINVALID;
+}
+
+static int keys_agree(char **names, size_t n, const char *path,
+	const char *text)
+{
+	key_check kc = { names, n, 0, path };
+	int error;
+
+	if ((error = file_keys(text, key_agrees, &kc)) != 0)
+		return error;
+	if (kc.next < n)
+		return sghook_error_set("%s: '%s' is not read as git reads it: "
+			"write its value on one line", path, names[kc.next]);
+	return 0;
+}
+
+/*
  * The ids of a file's rules, in order, each once; every key must be one a
  * rule has. Keys are rule.<id>.<variable>, and the id keeps its case.
  */
@@ -548,7 +634,8 @@ static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
 	rule_src s;
-	char id[256], loc[PATH_MAX + 32];
+	char id[256], loc[PATH_MAX + 32], **names = NULL, **grown;
+	size_t nnames = 0, i;
 	int error;
 
 	/*
@@ -590,7 +677,22 @@ static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
 		}
 		if ((error = add_keyword(ids, nids, id)) < 0)
 			break;
+		if (e->include_depth)
+			continue;  /* from an included file */
+		if (!(grown = realloc(names, (nnames + 1) * sizeof(*grown))) ||
+		    !(grown[nnames] = strdup(e->name))) {
+			names = grown ? grown : names;
+			error = sghook_error_set("out of memory");
+			break;
+		}
+		names = grown;
+		nnames++;
 	}
+	if (error == 0)
+		error = keys_agree(names, nnames, path, text);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
 	git_config_iterator_free(it);
 	return error;
 }

@@ -368,6 +368,28 @@ static void test_the_line_of_a_bad_value_is_where_git_reads_the_key(void **state
 	free(p);
 }
 
+/*
+ * After a value continued onto a line holding only a comment, git reads
+ * the next line as a key and libgit2 as more of the value: there the
+ * regex would silently hold 'randomTier = true' and never match. sghook
+ * refuses the file, at that line.
+ */
+static void test_a_key_libgit2_reads_as_part_of_a_value_is_an_error(void **state)
+{
+	char *p = write_file("split.rules",
+		"[rule \"r\"]\n"
+		"\tkeyword = r_\n"
+		"\tregex = \"r_[0-9]+\" \\\n"
+		"\t; a comment\n"
+		"\trandomTier = true\n"), *where;
+
+	(void)state;
+	assert_true(asprintf(&where, "%s:5:", p) >= 0);
+	assert_load_fails(p, SGHOOK_EINVALID, where, "randomTier", NULL);
+	free(where);
+	free(p);
+}
+
 static void test_a_missing_remediation_file_is_an_error(void **state)
 {
 	char *p = write_file("norem.rules",
@@ -615,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_an_entropy_that_is_not_bits_per_byte_is_rejected),
 		cmocka_unit_test(test_a_value_a_rule_cannot_use_is_an_error_naming_file_line_and_key),
 		cmocka_unit_test(test_the_line_of_a_bad_value_is_where_git_reads_the_key),
+		cmocka_unit_test(test_a_key_libgit2_reads_as_part_of_a_value_is_an_error),
 		cmocka_unit_test(test_a_missing_remediation_file_is_an_error),
 		cmocka_unit_test(test_a_missing_path_is_an_error_naming_it),
 		cmocka_unit_test(test_a_dir_without_rules_files_is_an_error),
