@@ -5,7 +5,6 @@
  * failing closed. The engine is lib/ (see lib/sghook.h).
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -497,110 +496,6 @@ done:
 	return rc;
 }
 
-static int parse_oid(git_oid *out, const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != GIT_OID_HEXSZ)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-	return git_oid_fromstrn(out, s, n);
-}
-
-typedef struct {
-	sghook_oids tips;    /* what the push brings */
-	sghook_oids hide;    /* what the other side has */
-	char *refs;          /* names of the updated refs, for the audit */
-	size_t refs_len;
-} push_input;
-
-static int append_ref(push_input *in, const char *name, size_t n)
-{
-	char *grown = realloc(in->refs, in->refs_len + n + 2);
-
-	if (!grown)
-		return sghook_error_set("out of memory");
-	in->refs = grown;
-	if (in->refs_len)
-		in->refs[in->refs_len++] = ' ';
-	memcpy(in->refs + in->refs_len, name, n);
-	in->refs_len += n;
-	in->refs[in->refs_len] = '\0';
-	return 0;
-}
-
-/*
- * Reads hook input, one update a line, as fields separated by single
- * spaces. Pre-receive: old new ref. Pre-push: local-ref local-id
- * remote-ref remote-id. Anything else is refused whole.
- */
-static int read_push_input(push_input *in, int pre_push)
-{
-	char *line = NULL, *f[4], *nl;
-	size_t cap = 0, lineno = 0, nf, i;
-	ssize_t len;
-	git_oid a, b;
-	int error = 0;
-
-	while (error == 0 && (len = getline(&line, &cap, stdin)) >= 0) {
-		lineno++;
-		if ((size_t)len != strlen(line)) {
-			error = sghook_error_set("input line %zu holds a NUL "
-				"byte", lineno);
-			break;
-		}
-		if ((nl = strchr(line, '\n')))
-			*nl = '\0';
-		if (!line[0])
-			continue;
-		nf = 0;
-		f[nf++] = line;
-		for (i = 0; line[i] && nf < 5; i++) {
-			if (line[i] == ' ') {
-				line[i] = '\0';
-				if (nf == 4) { nf = 5; break; }
-				f[nf++] = line + i + 1;
-			}
-		}
-		if (nf != (pre_push ? 4u : 3u)) {
-			error = sghook_error_set("input line %zu is not "
-				"'%s'", lineno, pre_push ?
-				"<local-ref> <local-id> <remote-ref> <remote-id>" :
-				"<old-id> <new-id> <ref-name>");
-			break;
-		}
-		if (parse_oid(&a, f[pre_push ? 1 : 0], strlen(f[pre_push ? 1 : 0])) < 0 ||
-		    parse_oid(&b, f[pre_push ? 3 : 1], strlen(f[pre_push ? 3 : 1])) < 0 ||
-		    !*f[2] || (pre_push && !*f[0])) {
-			error = sghook_error_set("input line %zu: bad object "
-				"id or ref name", lineno);
-			break;
-		}
-		if (pre_push) {
-			/* a is ours, b the remote's; a zero a deletes. */
-			if (!git_oid_is_zero(&a))
-				error = sghook_oids_push(&in->tips, &a);
-			if (!error && !git_oid_is_zero(&b))
-				error = sghook_oids_push(&in->hide, &b);
-			if (!error)
-				error = append_ref(in, f[2], strlen(f[2]));
-		} else {
-			/* a is the old value, b the new; a zero b deletes. */
-			if (!git_oid_is_zero(&b))
-				error = sghook_oids_push(&in->tips, &b);
-			if (!error)
-				error = append_ref(in, f[2], strlen(f[2]));
-		}
-	}
-	if (!error && ferror(stdin))
-		error = sghook_error_set("cannot read hook input: %s",
-			strerror(errno));
-	free(line);
-	return error;
-}
-
 static const char *bypass_reason(void)
 {
 	const char *count = getenv("GIT_PUSH_OPTION_COUNT");
@@ -637,7 +532,7 @@ static const char *pusher(void)
 
 /* Records an accepted bypass: in the log for the administrator, then on
  * stderr for the pusher. Failing to log refuses the bypass. */
-static int audit_bypass(git_config *cfg, const push_input *in,
+static int audit_bypass(git_config *cfg, const sghook_hookinput *in,
 	const sghook_findings *found, const char *reason)
 {
 	git_buf log = GIT_BUF_INIT;
@@ -685,7 +580,7 @@ static int audit_bypass(git_config *cfg, const push_input *in,
 static int run_push(const options *o, git_repository *repo,
 	const sghook_rules *rules, git_config *cfg, int pre_push)
 {
-	push_input in = {{0}, {0}, NULL, 0};
+	sghook_hookinput in = SGHOOK_HOOKINPUT_INIT;
 	sghook_oids ids = {0}, others = {0};
 	sghook_scan_opts so;
 	size_t i;
@@ -705,7 +600,9 @@ static int run_push(const options *o, git_repository *repo,
 		warnx("--pre-receive takes no arguments; it reads git's input");
 		return EXIT_ERROR;
 	}
-	if (read_push_input(&in, pre_push) < 0 || shallow_check(repo) < 0 ||
+	if (sghook_hookinput_read(&in, stdin, pre_push ?
+	    SGHOOK_HOOKINPUT_PRE_PUSH : SGHOOK_HOOKINPUT_PRE_RECEIVE) < 0 ||
+	    shallow_check(repo) < 0 ||
 	    sghook_walk_new(&ids, &others, repo, in.tips.ids, in.tips.count,
 	    in.hide.ids, in.hide.count, pre_push ? glob : "refs/*") < 0 ||
 	    judge(o, repo, rules, &ids, &found) < 0)
@@ -754,9 +651,7 @@ done:
 			warnx("%s; push refused", sghook_error_last());
 		}
 	}
-	sghook_oids_free(&in.tips);
-	sghook_oids_free(&in.hide);
-	free(in.refs);
+	sghook_hookinput_free(&in);
 	sghook_oids_free(&ids);
 	sghook_oids_free(&others);
 	sghook_findings_clear(&found);

@@ -9,6 +9,7 @@
  *   match.c   finding rule matches in a buffer (PCRE2, JIT)
  *   ignore.c  .sghookignore: allowed fingerprints and path globs
  *   walk.c    which commits to judge: ranges, pushes
+ *   hookinput.c  what git tells a pre-receive or pre-push hook on stdin
  *   scan.c    what a change adds: index, commits (on every core), plain files
  *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
  *
@@ -205,6 +206,33 @@ int sghook_walk_shallow_supported(void);
  */
 int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
 	const sghook_oids *ids);
+
+/* ---- hookinput.c: the standard input of a push hook ------------------ */
+
+typedef enum {
+	SGHOOK_HOOKINPUT_PRE_RECEIVE, /* <old-id> <new-id> <ref-name> */
+	SGHOOK_HOOKINPUT_PRE_PUSH     /* <local-ref> <local-id> <remote-ref> <remote-id> */
+} sghook_hookinput_kind;
+
+typedef struct {
+	sghook_oids tips;     /* what the push brings (deletions bring nothing) */
+	sghook_oids hide;     /* pre-push: what the remote already has */
+	char *refs;           /* updated ref names, space-separated; NULL if none */
+	size_t refs_len;
+} sghook_hookinput;
+
+#define SGHOOK_HOOKINPUT_INIT { { NULL, 0, 0 }, { NULL, 0, 0 }, NULL, 0 }
+
+/*
+ * Reads `fp` to its end into `out` (which it overwrites). A line that is
+ * not an update of `kind` (a field too many or too few, an object id
+ * that is not 40 hex digits, an empty ref name, a NUL byte) fails the
+ * whole input with SGHOOK_EINVALID, naming the line; empty lines are
+ * skipped. On failure `out` is left untouched.
+ */
+int sghook_hookinput_read(sghook_hookinput *out, FILE *fp,
+	sghook_hookinput_kind kind);
+void sghook_hookinput_free(sghook_hookinput *in);
 
 /* ---- scan.c: what a change adds --------------------------------------- */
 
