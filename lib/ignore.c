@@ -119,21 +119,40 @@ static int split(char ***parts, char **copy, const char *s)
  * number of directories, none included; a glob that runs out before the
  * path has matched a directory, which holds the rest (for "dir/" it must
  * be a directory).
+ *
+ * The file comes with the change it judges, so a pusher writes it: tried
+ * by recursion, a glob of many "**" against a deep path took exponential
+ * time. Instead, row i says for each j whether g[i...] matches p[j...];
+ * it needs only row i + 1, so rows are filled from the last glob part up,
+ * with at most ng * np fnmatch() calls. Row 0 is left in `from` (np + 1
+ * entries); -1 when out of memory.
  */
-static int match_parts(char **g, int ng, char **p, int np, int dir_only)
+static int match_parts(char *from, char **g, int ng, char **p, int np,
+	int dir_only)
 {
-	int k;
+	size_t w = (size_t)np + 1;
+	char *m = malloc(2 * w), *row, *next;
+	int i, j;
 
-	if (ng == 0)
-		return np > 0 || !dir_only;
-	if (!strcmp(g[0], "**")) {
-		for (k = 0; k <= np; k++)
-			if (match_parts(g + 1, ng - 1, p + k, np - k, dir_only))
-				return 1;
-		return 0;
+	if (!m)
+		return -1;
+	/* Row i lives at m + (i % 2) * w. */
+	for (j = 0; j <= np; j++)
+		m[(size_t)(ng % 2) * w + (size_t)j] = j < np || !dir_only;
+	for (i = ng - 1; i >= 0; i--) {
+		row = m + (size_t)(i % 2) * w;
+		next = m + (size_t)((i + 1) % 2) * w;
+		for (j = np; j >= 0; j--) {
+			if (!strcmp(g[i], "**"))
+				row[j] = next[j] || (j < np && row[j + 1]);
+			else
+				row[j] = j < np && next[j + 1] &&
+					fnmatch(g[i], p[j], 0) == 0;
+		}
 	}
-	return np > 0 && fnmatch(g[0], p[0], 0) == 0 &&
-		match_parts(g + 1, ng - 1, p + 1, np - 1, dir_only);
+	memcpy(from, m, w);
+	free(m);
+	return 0;
 }
 
 /*
@@ -146,18 +165,20 @@ static int glob_matches(const char *glob, const char *path)
 	size_t n = strlen(glob);
 	int anchored = glob[0] == '/' || memchr(glob, '/', n ? n - 1 : 0);
 	int dir_only = n && glob[n - 1] == '/', ng, np, k, hit = 0;
-	char **g = NULL, **p = NULL, *gc = NULL, *pc = NULL;
+	char **g = NULL, **p = NULL, *gc = NULL, *pc = NULL, *from = NULL;
 
 	if ((ng = split(&g, &gc, glob)) < 0 || (np = split(&p, &pc, path)) < 0)
 		goto done;
-	if (ng == 0)
+	if (ng == 0 || !(from = malloc((size_t)np + 1)) ||
+	    match_parts(from, g, ng, p, np, dir_only) < 0)
 		goto done;
 	if (anchored)
-		hit = match_parts(g, ng, p, np, dir_only);
+		hit = from[0];
 	else
 		for (k = 0; k < np && !hit; k++)
-			hit = match_parts(g, ng, p + k, np - k, dir_only);
+			hit = from[k];
 done:
+	free(from);
 	free(g);
 	free(p);
 	free(gc);

@@ -225,6 +225,42 @@ static void test_parse_reads_only_len_bytes(void **state)
 	sghook_ignore_free(ig);
 }
 
+/*
+ * .sghookignore comes with the pushed change: a glob of many "**" against
+ * a deep path must be judged at once, not by trying every split of the
+ * path (by recursion, about 10^17 tries here).
+ */
+static void test_a_glob_of_many_double_stars_against_a_deep_path_is_judged(void **state)
+{
+	char glob[200] = "", path[200] = "";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		strcat(glob, "**/");
+		strcat(path, "d/");
+	}
+	strcat(glob, "x");
+	strcat(path, "y");
+	NOT_ALLOWS(glob, path);
+	path[strlen(path) - 1] = 'x';
+	ALLOWS(glob, path);
+}
+
+static void test_double_stars_between_names_skip_any_directories(void **state)
+{
+	(void)state;
+	ALLOWS("a/**/b/**/c", "a/b/c");
+	ALLOWS("a/**/b/**/c", "a/x/y/b/z/c");
+	ALLOWS("a/**/b/**/c", "a/b/b/c");
+	NOT_ALLOWS("a/**/b/**/c", "a/c");
+	NOT_ALLOWS("a/**/b/**/c", "x/a/b/c");
+	ALLOWS("**/b", "a/b");
+	ALLOWS("**/b", "b");
+	ALLOWS("a/**", "a/x");
+	NOT_ALLOWS("a/**/", "a");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +284,8 @@ int main(void)
 		cmocka_unit_test(test_crlf_line_endings_are_read_like_lf),
 		cmocka_unit_test(test_the_last_entry_needs_no_trailing_newline),
 		cmocka_unit_test(test_parse_reads_only_len_bytes),
+		cmocka_unit_test(test_a_glob_of_many_double_stars_against_a_deep_path_is_judged),
+		cmocka_unit_test(test_double_stars_between_names_skip_any_directories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
