@@ -201,6 +201,65 @@ static void json_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* A C1 control (U+0080 to U+009F): some terminals act on it as on ESC. */
+static int is_c1(const unsigned char *p)
+{
+	return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+}
+
+static size_t text_byte_len(const unsigned char *p)
+{
+	size_t n;
+
+	if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+		return 0;
+	if (*p < 0x80)
+		return 1;
+	return (n = utf8_len(p)) && !is_c1(p) ? n : 0;
+}
+
+/*
+ * Paths and secrets come from the repository, and a terminal must not see
+ * them raw: a newline would forge a line of the report, an escape
+ * sequence could rewrite the screen. As git quotes such paths, a string
+ * holding a control character, a byte that is not UTF-8, '"' or '\\' is
+ * written in double quotes with C escapes (octal for the odd bytes).
+ */
+static void text_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (; *p; p += n)
+		if (!(n = text_byte_len(p)))
+			break;
+	if (!*p) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (p = (const unsigned char *)s; *p; p += n) {
+		if ((n = text_byte_len(p))) {
+			fwrite(p, 1, n, fp);
+			continue;
+		}
+		n = 1;
+		switch (*p) {
+		case '"': fputs("\\\"", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		case '\a': fputs("\\a", fp); break;
+		case '\b': fputs("\\b", fp); break;
+		case '\t': fputs("\\t", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\v': fputs("\\v", fp); break;
+		case '\f': fputs("\\f", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		default: fprintf(fp, "\\%03o", *p);
+		}
+	}
+	fputc('"', fp);
+}
+
 static void write_json(FILE *fp, const sghook_findings *l,
 	const sghook_report_opts *o)
 {
@@ -346,11 +405,13 @@ static int write_text(FILE *fp, const sghook_findings *l,
 			git_oid_tostr(hex, 8, &f->commit);
 			fprintf(fp, "%s%s%s ", DIM(o), hex, OFF(o));
 		}
-		fprintf(fp, "%s%s:%zu%s  %s  %s%s%s  (fingerprint %s)\n",
-			BOLD(o), f->path, f->line, OFF(o),
-			sghook_rule_id(f->rule), RED(o),
-			shown(red, sizeof(red), f->secret, o), OFF(o),
-			f->fingerprint);
+		fputs(BOLD(o), fp);
+		text_string(fp, f->path);
+		fprintf(fp, ":%zu%s  ", f->line, OFF(o));
+		text_string(fp, sghook_rule_id(f->rule));
+		fprintf(fp, "  %s", RED(o));
+		text_string(fp, shown(red, sizeof(red), f->secret, o));
+		fprintf(fp, "%s  (fingerprint %s)\n", OFF(o), f->fingerprint);
 	}
 	if (!o->remediation)
 		return 0;

@@ -919,6 +919,40 @@ static void test_text_has_colour_only_when_asked(void **state)
 	sghook_findings_clear(&l);
 }
 
+static void test_text_quotes_a_path_with_control_characters_as_git_does(void **state)
+{
+	sghook_findings l = { 0 };
+	char *out;
+
+	(void)state;
+	add(&l, finding(seg, "a\nb\033[2J\tc", TOKEN64, 1));
+	out = report(&l, SGHOOK_FORMAT_TEXT, 1, NULL);
+	assert_non_null(strstr(out, "  \"a\\nb\\033[2J\\tc\":1  "));
+	assert_null(strchr(out, '\033'));
+	assert_int_equal(strchr(out, '\n') - out, strlen(out) - 1);
+	free(out);
+	sghook_findings_clear(&l);
+}
+
+static void test_text_writes_bytes_that_are_not_utf8_in_octal(void **state)
+{
+	sghook_findings l = { 0 };
+	char *out;
+
+	(void)state;
+	add(&l, finding(seg, "caf\xe9/\xc2\x9b.txt", TOKEN64, 1));
+	add(&l, finding(seg, "q\"uo\\te", TOKEN64, 2));
+	add(&l, finding(seg, "d\xc3\xa9j\xc3\xa0/vu.txt", TOKEN64, 3));
+	out = report(&l, SGHOOK_FORMAT_TEXT, 1, NULL);
+	/* A C1 control (U+009B, a CSI) is escaped like the bytes it is. */
+	assert_non_null(strstr(out, "  \"caf\\351/\\302\\233.txt\":1  "));
+	assert_non_null(strstr(out, "  \"q\\\"uo\\\\te\":2  "));
+	/* Valid UTF-8 is left as it is. */
+	assert_non_null(strstr(out, "  d\xc3\xa9j\xc3\xa0/vu.txt:3  "));
+	free(out);
+	sghook_findings_clear(&l);
+}
+
 /* ---- the findings list ------------------------------------------------ */
 
 static void test_findings_add_copies_path_and_secret(void **state)
@@ -988,6 +1022,8 @@ int main(void)
 		cmocka_unit_test(test_text_shows_path_line_rule_redacted_token_and_fingerprint),
 		cmocka_unit_test(test_text_prints_each_rules_remediation_once_when_asked),
 		cmocka_unit_test(test_text_has_colour_only_when_asked),
+		cmocka_unit_test(test_text_quotes_a_path_with_control_characters_as_git_does),
+		cmocka_unit_test(test_text_writes_bytes_that_are_not_utf8_in_octal),
 		cmocka_unit_test(test_findings_add_copies_path_and_secret),
 		cmocka_unit_test(test_findings_append_moves_all_in_order),
 	};
