@@ -151,3 +151,37 @@ test-sanitize:
 	tests/sanitize.sh
 
 .PHONY: test-sanitize
+
+# ---- fuzz targets (tests/fuzz/): libFuzzer, ASan and UBSan, clang from Debian
+# `make fuzz` runs each target for FUZZ_TIME seconds (and at most FUZZ_RUNS
+# executions) from its committed seeds; see tests/fuzz/run. lib/ is built
+# apart for them, in tests/fuzz/obj/.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_RUNS    ?= -1
+FUZZ_TARGETS ?= match rules ignore hookinput report
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer -std=c11 -Wall -Wextra -pthread \
+	$(GIT2_CFLAGS) -Ilib
+FUZZ_OBJ     := $(LIB_SRC:lib/%.c=tests/fuzz/obj/%.o)
+FUZZ_BIN     := $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
+
+tests/fuzz/obj/%.o: lib/%.c build/flags | $(GIT2_DEP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) $(GIT2_DEP)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBS) -ljansson
+
+-include $(FUZZ_OBJ:.o=.d)
+
+fuzz: $(FUZZ_BIN)
+	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+fuzz-clean:
+	rm -rf tests/fuzz/obj $(FUZZ_BIN)
+
+clean: fuzz-clean
+
+.PHONY: fuzz fuzz-clean

@@ -7,13 +7,14 @@
 # that `make check-system` tests. mandoc, man-db and groff-base check and
 # show sghook(1); pre-commit runs .pre-commit-hooks.yaml, and python3-yaml
 # reads the CI recipes of examples/. clang and libclang-rt-dev (the
-# sanitizer runtimes) build what `make test-sanitize` runs.
+# sanitizer runtimes and libFuzzer) build what `make test-sanitize` and
+# `make fuzz` run; fuzz_report checks its JSON with jansson.
 set -eu
 pkgs="gcc make pkg-config git cmake dpkg-dev debian-archive-keyring
 	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev
 	libcmocka-dev bats jq valgrind
 	mandoc man-db groff-base pre-commit python3-yaml
-	clang libclang-rt-dev"
+	clang libclang-rt-dev libjansson-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
