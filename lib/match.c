@@ -28,6 +28,9 @@ struct sghook_matcher {
 	uint32_t options;        /* of every pcre2_match(): PCRE2_NO_JIT or 0 */
 	sghook_match *found;
 	size_t nfound, alloc;
+	/* The line of the last match: [line, line_end), line_end at its '\n'. */
+	const char *line, *line_end;
+	int line_allowed;        /* it holds an allow marker */
 };
 
 void sghook_matcher_free(sghook_matcher *m)
@@ -191,17 +194,49 @@ static const char *line_start(const char *buf, const char *p)
 	return nl ? nl + 1 : buf;
 }
 
-static int has_context(sghook_matcher *m, const sghook_rule *r,
-	const char *buf, size_t len, size_t off, size_t end)
+/*
+ * Finds the line of buf[off] and whether it holds an allow marker. Matches
+ * come in order and one line may hold a million of them (a minified file,
+ * or one made to stall a server hook): searching the line whole for each
+ * was quadratic. A match on the line of the last one reuses it; one on a
+ * later line searches back only to the end of that one.
+ */
+static void find_line(sghook_matcher *m, const char *buf, size_t len,
+	size_t off)
 {
-	const char *start = line_start(buf, buf + off), *stop;
-	const char *above = start;
+	const char *p = buf + off, *nl;
+	size_t n;
+
+	if (m->line && p >= m->line && p < m->line_end)
+		return;
+	if (m->line && p > m->line_end) {
+		nl = memrchr(m->line_end, '\n', (size_t)(p - m->line_end));
+		m->line = nl ? nl + 1 : m->line_end + 1;
+	} else {
+		m->line = line_start(buf, p);
+	}
+	if (!(m->line_end = memchr(p, '\n', len - off)))
+		m->line_end = buf + len;
+	n = (size_t)(m->line_end - m->line);
+	m->line_allowed = memmem(m->line, n, "sghook:allow", 12) ||
+		memmem(m->line, n, "gitleaks:allow", 14);
+}
+
+/* On the match's line, found by find_line(). */
+static int has_context(sghook_matcher *m, const sghook_rule *r,
+	const char *buf, size_t off, size_t end)
+{
+	const char *start = m->line, *stop, *above = start, *lo;
 	int i;
 
-	for (i = 0; i < r->context_lines && above > buf; i++)
-		above = line_start(buf, above - 1);
-	if (start - above > CONTEXT_ABOVE)
-		above = start - CONTEXT_ABOVE;
+	/* Lines above count only as far as CONTEXT_ABOVE bytes back. */
+	lo = start - buf > CONTEXT_ABOVE ? start - CONTEXT_ABOVE : buf;
+	for (i = 0; i < r->context_lines && above > lo; i++) {
+		const char *nl = above - 1 > lo ?
+			memrchr(lo, '\n', (size_t)(above - 1 - lo)) : NULL;
+
+		above = nl ? nl + 1 : lo;
+	}
 	/* On the secret's own line, only nearby words count. */
 	if (buf + off - start > CONTEXT_SAME_LINE) {
 		if (above < start &&
@@ -209,9 +244,7 @@ static int has_context(sghook_matcher *m, const sghook_rule *r,
 			return 1;
 		above = buf + off - CONTEXT_SAME_LINE;
 	}
-	stop = memchr(buf + end, '\n', len - end);
-	if (!stop)
-		stop = buf + len;
+	stop = m->line_end;
 	if (stop - (buf + end) > CONTEXT_SAME_LINE)
 		stop = buf + end + CONTEXT_SAME_LINE;
 	/* The match itself is not context: sgp_CustomerSegments names no key. */
@@ -219,20 +252,9 @@ static int has_context(sghook_matcher *m, const sghook_rule *r,
 		pattern_in(m, r->context, buf + end, (size_t)(stop - (buf + end)));
 }
 
-static int allowed_inline(const char *buf, size_t len, size_t off)
-{
-	const char *start = line_start(buf, buf + off);
-	const char *end = memchr(buf + off, '\n', len - off);
-	size_t n = (size_t)((end ? end : buf + len) - start);
-
-	return memmem(start, n, "sghook:allow", 12) ||
-		memmem(start, n, "gitleaks:allow", 14);
-}
-
 /* Returns the tier the match blocks in, or NULL when it does not block. */
 static const char *judge(sghook_matcher *m, const sghook_rule *r,
-	const char *buf, size_t len, size_t off, size_t end,
-	const char *body, size_t n)
+	const char *buf, size_t off, size_t end, const char *body, size_t n)
 {
 	double h = sghook_entropy(body, n), floor;
 
@@ -246,7 +268,7 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 	floor = r->entropy * log2((double)n) / log2((double)r->full_length);
 	if (h < floor)
 		return NULL;
-	if (r->context && has_context(m, r, buf, len, off, end))
+	if (r->context && has_context(m, r, buf, off, end))
 		return "context";
 	if (r->random_tier && looks_random(body, n))
 		return "random";
@@ -267,15 +289,24 @@ static int push_match(sghook_matcher *m, const sghook_match *x)
 	return 0;
 }
 
-static int overlaps(const sghook_matcher *m, size_t off, size_t end)
+/*
+ * Whether [off, end) overlaps one of the first `n` matches, those of the
+ * rules scanned before: sorted by offset and apart, so a binary search
+ * finds the only one it can overlap, the first that ends after `off`.
+ */
+static int overlaps(const sghook_matcher *m, size_t n, size_t off,
+	size_t end)
 {
-	size_t i;
+	size_t lo = 0, hi = n, mid;
 
-	for (i = 0; i < m->nfound; i++)
-		if (off < m->found[i].offset + m->found[i].secret_len &&
-		    m->found[i].offset < end)
-			return 1;
-	return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (m->found[mid].offset + m->found[mid].secret_len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && m->found[lo].offset < end;
 }
 
 static int by_offset(const void *a, const void *b)
@@ -292,7 +323,7 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 	pcre2_match_data *md = m->md[ri];
 	PCRE2_SIZE *ov, start = 0;
 	const char *body, *tier;
-	size_t off, end, n;
+	size_t off, end, n, nprev = m->nfound;
 	size_t k;
 	int rc;
 
@@ -302,6 +333,10 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 			break;
 	if (k == r->nkeywords)
 		return 0;
+	/* Earlier rules' matches, in order, for overlaps(). */
+	if (nprev > 1)
+		qsort(m->found, nprev, sizeof(*m->found), by_offset);
+	m->line = m->line_end = NULL;
 	while (start <= len) {
 		rc = pcre2_match(r->re, (PCRE2_SPTR)buf, len, start, m->options,
 			md, m->mctx);
@@ -325,14 +360,15 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 			body = buf + off;
 			n = end - off;
 		}
-		if (overlaps(m, off, end))
+		if (overlaps(m, nprev, off, end))
 			continue;
 		/*
 		 * A match claims its bytes even when it does not block: a
 		 * Sourcegraph token of low entropy is still not a Segment one.
 		 */
-		tier = allowed_inline(buf, len, off) ? NULL :
-			judge(m, r, buf, len, off, end, body, n);
+		find_line(m, buf, len, off);
+		tier = m->line_allowed ? NULL :
+			judge(m, r, buf, off, end, body, n);
 		sghook_match x = { r, 0, 0, off, buf + off, end - off, tier };
 		if (push_match(m, &x) < 0)
 			return SGHOOK_ERROR;
@@ -343,7 +379,7 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 	sghook_match_cb cb, void *payload)
 {
-	const char *p = buf, *nl, *ls;
+	const char *p = buf, *nl;
 	size_t i, line = 1;
 	int error;
 
@@ -366,9 +402,8 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 			line++;
 			p = nl + 1;
 		}
-		ls = line_start(buf, buf + x->offset);
 		x->line = line;
-		x->column = (size_t)(buf + x->offset - ls) + 1;
+		x->column = (size_t)(buf + x->offset - p) + 1;
 		if ((error = cb(x, payload)) != 0)
 			return error;
 	}
