@@ -565,6 +565,12 @@ static int list_blobs(blob_set *b, git_repository *repo,
 	}
 	if (error < 0)
 		goto done;
+	if (b->count == 0) {
+		/* Share 0's set becomes the run's: a copy would hold two. */
+		sghook_blobs_free(b);
+		*b = ws[0].blobs;
+		memset(&ws[0].blobs, 0, sizeof(ws[0].blobs));
+	}
 	for (i = 0; i < ws[0].blobs.count && error == 0; i++)
 		error = blobs_add(b, &sghook_blobs_at(&ws[0].blobs, i)->id,
 			sghook_blobs_at(&ws[0].blobs, i)->path);
