@@ -18,8 +18,8 @@ LDFLAGS ?=
 
 GIT2_DIR := build/libgit2
 ifeq ($(LIBGIT2),system)
-GIT2_CFLAGS := $(shell pkg-config --cflags libgit2 libpcre2-8)
-GIT2_LIBS   := $(shell pkg-config --libs libgit2 libpcre2-8)
+GIT2_CFLAGS := $(shell pkg-config --cflags libgit2 libpcre2-8 zlib)
+GIT2_LIBS   := $(shell pkg-config --libs libgit2 libpcre2-8 zlib)
 GIT2_DEP    :=
 GIT2_SOURCE := system
 else ifeq ($(LIBGIT2),bundled)

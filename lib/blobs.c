@@ -153,27 +153,106 @@ fail:
 	return error;
 }
 
-int sghook_worker_read(git_odb_object **out, worker *w, const git_oid *id)
+void sghook_blob_data_free(blob_data *d)
+{
+	git_odb_object_free(d->obj);
+	free(d->own);
+	memset(d, 0, sizeof(*d));
+}
+
+static int add_dir(worker *w, const char *dir, size_t len)
+{
+	char **grown;
+
+	if (!len)
+		return 0;
+	if (!(grown = realloc(w->dirs, (w->ndirs + 1) * sizeof(*grown))))
+		return sghook_error_set("out of memory");
+	w->dirs = grown;
+	if (!(grown[w->ndirs] = strndup(dir, len)))
+		return sghook_error_set("out of memory");
+	w->ndirs++;
+	return 0;
+}
+
+/*
+ * Where loose objects may be: as git's environment names them to hooks
+ * (a push's quarantine, and the repository beside it as an alternate),
+ * then the repository's own directory. An object is its id's content
+ * wherever it is found.
+ */
+static int list_dirs(worker *w)
+{
+	const char *env = getenv("GIT_OBJECT_DIRECTORY"), *p, *colon;
+	git_buf own = GIT_BUF_INIT;
+	int error = 0;
+
+	if (env)
+		error = add_dir(w, env, strlen(env));
+	env = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	for (p = env; error == 0 && p && *p; p = colon ? colon + 1 : "") {
+		colon = strchr(p, ':');
+		error = add_dir(w, p, colon ? (size_t)(colon - p) : strlen(p));
+	}
+	if (error == 0 && git_repository_item_path(&own, w->repo,
+	    GIT_REPOSITORY_ITEM_OBJECTS) == 0)
+		error = add_dir(w, own.ptr, own.size);
+	git_buf_dispose(&own);
+	return error;
+}
+
+/*
+ * libgit2 reads a loose object whole before inflating it: a large blob
+ * that compresses badly takes twice its size. When that is more memory
+ * than there is, the blob is read again from its file by loose.c, in its
+ * own size.
+ */
+static int read_lean(blob_data *out, worker *w, const git_oid *id)
+{
+	size_t i;
+	int error = SGHOOK_ENOTFOUND;
+
+	if (!w->dirs && (error = list_dirs(w)) < 0)
+		return error;
+	for (i = 0; i < w->ndirs; i++) {
+		error = sghook_loose_read(&out->own, &out->len, w->dirs[i], id);
+		if (error != SGHOOK_ENOTFOUND)
+			break;
+	}
+	if (error == 0)
+		out->data = out->own;
+	return error;
+}
+
+int sghook_worker_read(blob_data *out, worker *w, const git_oid *id)
 {
 	char hex[GIT_OID_HEXSZ + 1];
+	const git_error *e;
+	int error, oom, lean;
 
-	if (git_odb_read(out, w->odb, id) < 0) {
-		git_oid_tostr(hex, sizeof(hex), id);
-		return sghook_error_from_git(hex);
+	memset(out, 0, sizeof(*out));
+	if (git_odb_read(&out->obj, w->odb, id) == 0) {
+		out->data = git_odb_object_data(out->obj);
+		out->len = git_odb_object_size(out->obj);
+		return 0;
 	}
-	return 0;
+	oom = (e = git_error_last()) && e->klass == GIT_ERROR_NOMEMORY;
+	git_oid_tostr(hex, sizeof(hex), id);
+	error = sghook_error_from_git(hex);
+	if (!oom || (lean = read_lean(out, w, id)) == SGHOOK_ENOTFOUND)
+		return error;
+	return lean;
 }
 
 int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id)
 {
-	git_odb_object *obj = NULL;
+	blob_data d;
 	int error;
 
-	if ((error = sghook_worker_read(&obj, w, id)) < 0)
+	if ((error = sghook_worker_read(&d, w, id)) < 0)
 		return error;
-	error = sghook_worker_scan(out, w, git_odb_object_data(obj),
-		git_odb_object_size(obj));
-	git_odb_object_free(obj);
+	error = sghook_worker_scan(out, w, d.data, d.len);
+	sghook_blob_data_free(&d);
 	return error;
 }
 
@@ -202,6 +281,9 @@ void sghook_worker_close(worker *w)
 	for (i = 0; i < w->ntmp; i++)
 		free(w->tmp[i].secret);
 	free(w->tmp);
+	for (i = 0; i < w->ndirs; i++)
+		free(w->dirs[i]);
+	free(w->dirs);
 	sghook_matcher_free(w->matcher);
 	git_odb_free(w->odb);
 }

@@ -129,7 +129,7 @@ static int holds_a_secret(const char *buf, size_t len, const blob_result *res)
 static int copy_source(git_oid *old, worker *w, parent_side *p,
 	const char *path, const git_oid *id, const blob_result *res)
 {
-	git_odb_object *mine = NULL, *theirs = NULL;
+	blob_data mine = { NULL, NULL, NULL, 0 }, theirs = mine;
 	git_hashsig *sig = NULL, *other = NULL;
 	const git_hashsig_option_t how = GIT_HASHSIG_NORMAL |
 		GIT_HASHSIG_ALLOW_SMALL_FILES;
@@ -156,17 +156,15 @@ static int copy_source(git_oid *old, worker *w, parent_side *p,
 			continue;
 		if ((error = sghook_worker_read(&theirs, w, &p->files.ids[i])) < 0)
 			break;
-		if (holds_a_secret(git_odb_object_data(theirs),
-		    git_odb_object_size(theirs), res)) {
+		if (holds_a_secret(theirs.data, theirs.len, res)) {
 			if (!sig && ((error = sghook_worker_read(&mine, w, id)) < 0 ||
-			    git_hashsig_create(&sig, git_odb_object_data(mine),
-			    git_odb_object_size(mine), how) < 0)) {
+			    git_hashsig_create(&sig, mine.data, mine.len, how) < 0)) {
 				error = error < 0 ? error :
 					sghook_error_from_git(path);
 				break;
 			}
-			if (git_hashsig_create(&other, git_odb_object_data(theirs),
-			    git_odb_object_size(theirs), how) < 0) {
+			if (git_hashsig_create(&other, theirs.data, theirs.len,
+			    how) < 0) {
 				error = sghook_error_from_git(cand);
 				break;
 			}
@@ -178,13 +176,12 @@ static int copy_source(git_oid *old, worker *w, parent_side *p,
 			git_hashsig_free(other);
 			other = NULL;
 		}
-		git_odb_object_free(theirs);
-		theirs = NULL;
+		sghook_blob_data_free(&theirs);
 	}
 	git_hashsig_free(other);
 	git_hashsig_free(sig);
-	git_odb_object_free(theirs);
-	git_odb_object_free(mine);
+	sghook_blob_data_free(&theirs);
+	sghook_blob_data_free(&mine);
 	return error;
 }
 
@@ -233,7 +230,7 @@ static int report_hit(sghook_findings *out, const blob_hit *h,
 }
 
 /* Does some parent's version of the file hold the secret already? */
-static int held_before(worker *w, const git_oid *olds, git_odb_object **objs,
+static int held_before(worker *w, const git_oid *olds, blob_data *objs,
 	size_t nparents, const blob_hit *h)
 {
 	size_t j;
@@ -241,10 +238,9 @@ static int held_before(worker *w, const git_oid *olds, git_odb_object **objs,
 	for (j = 0; j < nparents; j++) {
 		if (git_oid_is_zero(&olds[j]))
 			continue;
-		if (!objs[j] && sghook_worker_read(&objs[j], w, &olds[j]) < 0)
+		if (!objs[j].data && sghook_worker_read(&objs[j], w, &olds[j]) < 0)
 			return -1;
-		if (memmem(git_odb_object_data(objs[j]),
-		    git_odb_object_size(objs[j]), h->secret, h->secret_len))
+		if (memmem(objs[j].data, objs[j].len, h->secret, h->secret_len))
 			return 1;
 	}
 	return 0;
@@ -255,7 +251,7 @@ static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
 	const git_oid *id, const blob_result *res, const git_oid *commit)
 {
 	git_oid *olds = calloc(nparents, sizeof(*olds));
-	git_odb_object **objs = calloc(nparents, sizeof(*objs));
+	blob_data *objs = calloc(nparents, sizeof(*objs));
 	size_t j, k;
 	int error = 0, held;
 
@@ -283,7 +279,7 @@ static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
 done:
 	if (objs)
 		for (j = 0; j < nparents; j++)
-			git_odb_object_free(objs[j]);
+			sghook_blob_data_free(&objs[j]);
 	free(objs);
 	free(olds);
 	return error;
@@ -295,7 +291,7 @@ done:
  */
 static int apply_ignore(sghook_findings *found, worker *w, const git_oid *id)
 {
-	git_odb_object *obj = NULL;
+	blob_data obj = { NULL, NULL, NULL, 0 };
 	sghook_ignore *ig = NULL;
 	size_t i, kept = 0;
 	int error = 0;
@@ -303,8 +299,7 @@ static int apply_ignore(sghook_findings *found, worker *w, const git_oid *id)
 	if (!w->opts->use_ignore_file || found->count == 0 || !id)
 		return 0;
 	if ((error = sghook_worker_read(&obj, w, id)) < 0 ||
-	    (error = sghook_ignore_parse(&ig, git_odb_object_data(obj),
-	    git_odb_object_size(obj))) < 0)
+	    (error = sghook_ignore_parse(&ig, obj.data, obj.len)) < 0)
 		goto done;
 	for (i = 0; i < found->count; i++) {
 		sghook_finding *f = &found->items[i];
@@ -319,7 +314,7 @@ static int apply_ignore(sghook_findings *found, worker *w, const git_oid *id)
 	found->count = kept;
 done:
 	sghook_ignore_free(ig);
-	git_odb_object_free(obj);
+	sghook_blob_data_free(&obj);
 	return error;
 }
 

@@ -29,7 +29,17 @@ typedef struct {
 	sghook_matcher *matcher;
 	blob_hit *tmp;          /* hits of the blob being scanned */
 	size_t ntmp, alloc;
+	char **dirs;            /* object directories, for loose.c; listed */
+	size_t ndirs;           /* when first needed */
 } worker;
+
+/* A blob's bytes: libgit2's object, or a buffer loose.c read. */
+typedef struct {
+	git_odb_object *obj;
+	char *own;
+	const char *data;       /* NULL: not read */
+	size_t len;
+} blob_data;
 
 /*
  * Every blob of a run, each once, and what it holds. Entries live in
@@ -75,7 +85,8 @@ int sghook_blobs_read_all(blob_set *b, git_repository *repo,
 int sghook_worker_open(worker *w, const sghook_scan_opts *opts,
 	git_repository *repo);
 void sghook_worker_close(worker *w);
-int sghook_worker_read(git_odb_object **out, worker *w, const git_oid *id);
+int sghook_worker_read(blob_data *out, worker *w, const git_oid *id);
+void sghook_blob_data_free(blob_data *d);
 /* The blocking matches of a buffer, or of a blob; *out NULL: none. */
 int sghook_worker_scan(blob_result **out, worker *w, const char *buf,
 	size_t len);
@@ -83,5 +94,14 @@ int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id);
 
 /* Worker processes for a scan: opts->jobs, or one per core. */
 size_t sghook_scan_jobs(const sghook_scan_opts *opts);
+
+/* ---- loose.c ---------------------------------------------------------- */
+
+/*
+ * Reads blob `id` from its loose file under `objects_dir`, in memory of
+ * its own size; SGHOOK_ENOTFOUND when it is not there.
+ */
+int sghook_loose_read(char **out, size_t *len, const char *objects_dir,
+	const git_oid *id);
 
 #endif

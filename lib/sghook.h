@@ -14,8 +14,9 @@
  *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
  *
  * Behind scan.c, with headers of their own: blobs.c reads every blob a
- * range adds, once (scan_internal.h); index.c reads git's index file and
- * its cache-tree for the staged change (index.h); procs.c runs worker
+ * range adds, once, and loose.c a large loose one in its own size of
+ * memory (scan_internal.h); index.c reads git's index file and its
+ * cache-tree for the staged change (index.h); procs.c runs worker
  * processes (procs.h); oidmap.c holds sets of object ids (oidmap.h).
  *
  * Conventions, after libgit2: functions return 0 on success and a negative
