@@ -76,6 +76,7 @@ void sghook_rules_jit(const sghook_rules *crules)
 static int read_file(char **out, const char *path)
 {
 	FILE *fp = fopen(path, "rb");
+	struct stat st;
 	char *buf = NULL;
 	long len;
 	int error = SGHOOK_ERROR;
@@ -83,13 +84,26 @@ static int read_file(char **out, const char *path)
 	if (!fp)
 		return sghook_error_set("cannot read %s: %s", path,
 			strerror(errno));
+	if (fstat(fileno(fp), &st) < 0) {
+		sghook_error_set("cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
+	/*
+	 * A directory opens too, and seeks to an end of 2^63 - 1. errno says
+	 * why, for the caller's message too.
+	 */
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		sghook_error_set("cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
 	if (fseek(fp, 0, SEEK_END) < 0 || (len = ftell(fp)) < 0 ||
 	    fseek(fp, 0, SEEK_SET) < 0) {
 		sghook_error_set("cannot read %s: %s", path, strerror(errno));
 		goto done;
 	}
 	if (!(buf = malloc((size_t)len + 1))) {
-		sghook_error_set("out of memory");
+		sghook_error_set("%s: out of memory", path);
 		goto done;
 	}
 	if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {

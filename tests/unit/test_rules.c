@@ -401,6 +401,18 @@ static void test_a_missing_remediation_file_is_an_error(void **state)
 	free(p);
 }
 
+static void test_a_remediation_that_names_a_directory_is_an_error(void **state)
+{
+	char *p = write_file("dirrem.rules",
+		"[rule \"dir-rem\"]\n\tkeyword = abc\n\tregex = abc\n"
+		"\tremediation = /\n");
+
+	(void)state;
+	assert_load_fails(p, SGHOOK_EINVALID, p, "dir-rem",
+		"cannot read /: Is a directory", NULL);
+	free(p);
+}
+
 static void test_a_missing_path_is_an_error_naming_it(void **state)
 {
 	(void)state;
@@ -639,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_the_line_of_a_bad_value_is_where_git_reads_the_key),
 		cmocka_unit_test(test_a_key_libgit2_reads_as_part_of_a_value_is_an_error),
 		cmocka_unit_test(test_a_missing_remediation_file_is_an_error),
+		cmocka_unit_test(test_a_remediation_that_names_a_directory_is_an_error),
 		cmocka_unit_test(test_a_missing_path_is_an_error_naming_it),
 		cmocka_unit_test(test_a_dir_without_rules_files_is_an_error),
 		cmocka_unit_test(test_a_file_without_a_rule_section_is_an_error),
