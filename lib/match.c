@@ -26,8 +26,11 @@ struct sghook_matcher {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *stack;
 	uint32_t options;        /* of every pcre2_match(): PCRE2_NO_JIT or 0 */
-	sghook_match *found;
+	sghook_match *found;     /* blocking matches */
 	size_t nfound, alloc;
+	/* Bytes that rules before the last have matched, blocking or not. */
+	struct claim { size_t off, end; } *claims;
+	size_t nclaims, claims_alloc;
 	/* The line of the last match: [line, line_end), line_end at its '\n'. */
 	const char *line, *line_end;
 	int line_allowed;        /* it holds an allow marker */
@@ -47,6 +50,7 @@ void sghook_matcher_free(sghook_matcher *m)
 	pcre2_match_context_free(m->mctx);
 	pcre2_jit_stack_free(m->stack);
 	free(m->found);
+	free(m->claims);
 	free(m);
 }
 
@@ -290,9 +294,38 @@ static int push_match(sghook_matcher *m, const sghook_match *x)
 }
 
 /*
- * Whether [off, end) overlaps one of the first `n` matches, those of the
- * rules scanned before: sorted by offset and apart, so a binary search
- * finds the only one it can overlap, the first that ends after `off`.
+ * A match claims its bytes even when it does not block, so that a later
+ * rule does not match them again. Claims are kept apart from the matches,
+ * in 16 bytes, and not at all for the last rule: 20 MiB of placeholders
+ * would otherwise take a match record each.
+ */
+static int push_claim(sghook_matcher *m, size_t off, size_t end)
+{
+	struct claim *grown;
+	size_t cap = m->claims_alloc ? m->claims_alloc * 2 : 64;
+
+	if (m->nclaims == m->claims_alloc) {
+		if (!(grown = realloc(m->claims, cap * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		m->claims = grown;
+		m->claims_alloc = cap;
+	}
+	m->claims[m->nclaims].off = off;
+	m->claims[m->nclaims++].end = end;
+	return 0;
+}
+
+static int by_claim(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
+
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/*
+ * Whether [off, end) overlaps one of the first `n` claims, those of the
+ * rules scanned before: sorted and apart, so a binary search finds the
+ * only one it can overlap, the first that ends after `off`.
  */
 static int overlaps(const sghook_matcher *m, size_t n, size_t off,
 	size_t end)
@@ -301,12 +334,12 @@ static int overlaps(const sghook_matcher *m, size_t n, size_t off,
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (m->found[mid].offset + m->found[mid].secret_len <= off)
+		if (m->claims[mid].end <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && m->found[lo].offset < end;
+	return lo < n && m->claims[lo].off < end;
 }
 
 static int by_offset(const void *a, const void *b)
@@ -323,7 +356,8 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 	pcre2_match_data *md = m->md[ri];
 	PCRE2_SIZE *ov, start = 0;
 	const char *body, *tier;
-	size_t off, end, n, nprev = m->nfound;
+	size_t off, end, n, nprev = m->nclaims;
+	int last = ri + 1 == m->rules->count;
 	size_t k;
 	int rc;
 
@@ -333,9 +367,9 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 			break;
 	if (k == r->nkeywords)
 		return 0;
-	/* Earlier rules' matches, in order, for overlaps(). */
+	/* Earlier rules' claims, in order, for overlaps(). */
 	if (nprev > 1)
-		qsort(m->found, nprev, sizeof(*m->found), by_offset);
+		qsort(m->claims, nprev, sizeof(*m->claims), by_claim);
 	m->line = m->line_end = NULL;
 	while (start <= len) {
 		rc = pcre2_match(r->re, (PCRE2_SPTR)buf, len, start, m->options,
@@ -369,6 +403,10 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 		find_line(m, buf, len, off);
 		tier = m->line_allowed ? NULL :
 			judge(m, r, buf, off, end, body, n);
+		if (!last && push_claim(m, off, end) < 0)
+			return SGHOOK_ERROR;
+		if (!tier)
+			continue;
 		sghook_match x = { r, 0, 0, off, buf + off, end - off, tier };
 		if (push_match(m, &x) < 0)
 			return SGHOOK_ERROR;
@@ -384,6 +422,7 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 	int error;
 
 	m->nfound = 0;
+	m->nclaims = 0;
 	if (!(m->options & PCRE2_NO_JIT))
 		sghook_rules_jit(m->rules);
 	/* Rules come sorted by priority: the first claim on bytes wins. */
@@ -394,9 +433,6 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 		qsort(m->found, m->nfound, sizeof(*m->found), by_offset);
 	for (i = 0; i < m->nfound; i++) {
 		sghook_match *x = &m->found[i];
-
-		if (!x->tier)
-			continue;  /* claimed, not blocking */
 
 		while ((nl = memchr(p, '\n', (size_t)(buf + x->offset - p)))) {
 			line++;
