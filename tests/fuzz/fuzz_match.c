@@ -13,6 +13,7 @@ typedef struct {
 	size_t len;
 	sghook_match found[MAX_FOUND];
 	size_t n;
+	size_t pos, line, ls;   /* counted up to pos: its line and line start */
 } seen;
 
 static sghook_rules *rules;
@@ -47,7 +48,6 @@ static int known_rule(const sghook_rule *r)
 static int collect(const sghook_match *m, void *payload)
 {
 	seen *s = payload;
-	size_t line = 1, i, ls = 0;
 
 	FUZZ_CHECK(s->n < MAX_FOUND, "more matches than bytes");
 	FUZZ_CHECK(known_rule(m->rule), "match of no rule");
@@ -60,20 +60,21 @@ static int collect(const sghook_match *m, void *payload)
 	FUZZ_CHECK(m->tier && (!strcmp(m->tier, "full-length") ||
 		!strcmp(m->tier, "context") || !strcmp(m->tier, "random")),
 		"tier '%s'", m->tier ? m->tier : "(null)");
-	for (i = 0; i < m->offset; i++)
-		if (s->buf[i] == '\n') {
-			line++;
-			ls = i + 1;
-		}
-	FUZZ_CHECK(m->line == line && m->column == m->offset - ls + 1,
-		"at %zu:%zu, the buffer says %zu:%zu", m->line, m->column,
-		line, m->offset - ls + 1);
 	if (s->n) {
 		const sghook_match *p = &s->found[s->n - 1];
 
 		FUZZ_CHECK(p->offset + p->secret_len <= m->offset,
 			"matches overlap or come out of order");
 	}
+	/* In order, so the lines are counted once over the buffer. */
+	for (; s->pos < m->offset; s->pos++)
+		if (s->buf[s->pos] == '\n') {
+			s->line++;
+			s->ls = s->pos + 1;
+		}
+	FUZZ_CHECK(m->line == s->line && m->column == m->offset - s->ls + 1,
+		"at %zu:%zu, the buffer says %zu:%zu", m->line, m->column,
+		s->line, m->offset - s->ls + 1);
 	s->found[s->n++] = *m;
 	return 0;
 }
@@ -83,6 +84,8 @@ static void scan(seen *s, sghook_matcher *m, const char *buf, size_t len)
 	s->buf = buf;
 	s->len = len;
 	s->n = 0;
+	s->pos = s->ls = 0;
+	s->line = 1;
 	FUZZ_CHECK(sghook_matcher_scan(m, buf, len, collect, s) == 0,
 		"scan failed: %s", sghook_error_last());
 }
