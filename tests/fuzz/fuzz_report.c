@@ -11,7 +11,7 @@
 #include "fuzz.h"
 #include "rules_internal.h"
 
-#define MAX_RULES 64
+#define MAX_RULES 100
 #define MAX_FINDINGS 256
 
 typedef struct {
