@@ -233,7 +233,7 @@ static size_t distinct_commits(const sghook_findings *l)
 static int report(const options *o, const sghook_findings *l, FILE *fp,
 	const char *headline, const char *advice)
 {
-	sghook_report_opts ro = { o->format, o->redact, 0, 1 };
+	sghook_report_opts ro = { o->format, o->redact, 0, 0 };
 
 	if (o->format != SGHOOK_FORMAT_TEXT)
 		return sghook_report_write(stdout, l, &ro);
@@ -244,11 +244,16 @@ static int report(const options *o, const sghook_findings *l, FILE *fp,
 		ro.color ? "\033[0m" : "");
 	if (sghook_report_write(fp, l, &ro) < 0)
 		return SGHOOK_ERROR;
+	/* What to do now comes before what to do about the token itself. */
 	if (advice)
 		fprintf(fp, "\n%s", advice);
-	fputs("\nA false positive? Add its fingerprint to .sghookignore, or "
-	      "end the line with a\ncomment holding sghook:allow.\n", fp);
-	return fflush(fp) ? sghook_error_set("cannot write the report") : 0;
+	fputs(advice ? "" : "\n", fp);
+	fputs("A false positive? Add its fingerprint to .sghookignore, or end "
+	      "the line with a\ncomment holding sghook:allow.\n", fp);
+	if (sghook_report_remediation(fp, l) < 0)
+		return SGHOOK_ERROR;
+	return fflush(fp) || ferror(fp) ?
+		sghook_error_set("cannot write the report") : 0;
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -372,12 +377,70 @@ static void scan_opts_init(sghook_scan_opts *so, const options *o,
 
 /* ---- modes ------------------------------------------------------------ */
 
+/* A path as the shell reads it: quoted when it holds anything unusual. */
+static void shell_word(FILE *fp, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-./+,@%:=") == strlen(s) && *s != '-') {
+		fputs(s, fp);
+		return;
+	}
+	fputc('\'', fp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*s, fp);
+	}
+	fputc('\'', fp);
+}
+
+/*
+ * The next step, with the very command that unstages the files found
+ * (a few of them: a long list helps nobody).
+ */
+static char *commit_advice(const sghook_findings *l, int unborn)
+{
+	char *out = NULL;
+	size_t len = 0, i, j, shown = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	if (!fp)
+		return NULL;
+	/* Before the first commit there is no HEAD to restore from. */
+	fprintf(fp, "Next: take the token out of the file (read it from the "
+	      "environment, e.g.\nSEGMENT_API_TOKEN) and stage the file again, "
+	      "or unstage it:\n  %s", unborn ? "git rm --cached" :
+	      "git restore --staged");
+	for (i = 0; i < l->count; i++) {
+		for (j = 0; j < i && strcmp(l->items[j].path,
+		    l->items[i].path); j++)
+			;
+		if (j < i)
+			continue;
+		if (++shown > 4) {
+			fputs(" ...", fp);
+			break;
+		}
+		fputc(' ', fp);
+		if (l->items[i].path[0] == '-')
+			fputs("-- ", fp);
+		shell_word(fp, l->items[i].path);
+	}
+	fputc('\n', fp);
+	if (fclose(fp) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int run_pre_commit(const options *o, git_repository *repo,
 	const sghook_rules *rules)
 {
 	sghook_scan_opts so;
 	sghook_findings found = {0};
-	char head[128];
+	char head[128], *advice = NULL;
 	int rc = EXIT_ERROR;
 
 	if (git_repository_is_bare(repo)) {
@@ -390,16 +453,19 @@ static int run_pre_commit(const options *o, git_repository *repo,
 		goto done;
 	snprintf(head, sizeof(head), "sghook: commit refused: it would add "
 		"%zu %s", found.count, plural(found.count, "secret", "secrets"));
-	if (report(o, &found, stderr, head,
-	    "To commit without it: take the token out of the file, read it from the\n"
-	    "environment instead (e.g. SEGMENT_API_TOKEN), and stage the file again;\n"
-	    "or unstage the file: git restore --staged FILE\n") < 0)
+	if (found.count && !(advice = commit_advice(&found,
+	    git_repository_head_unborn(repo) == 1))) {
+		sghook_error_set("out of memory");
+		goto done;
+	}
+	if (report(o, &found, stderr, head, advice) < 0)
 		goto done;
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
 		warnx("%s%s; commit refused", sghook_error_last(),
 			index_advice());
+	free(advice);
 	sghook_findings_clear(&found);
 	return rc;
 }
@@ -624,16 +690,15 @@ static int run_push(const options *o, git_repository *repo,
 		else
 			bypass = 1;
 	}
-	snprintf(head, sizeof(head), "sghook: push %s: %zu %s %s %s",
+	snprintf(head, sizeof(head), "sghook: push %s: %zu %s %zu %s",
 		bypass ? "allowed by bypass" : "refused",
 		distinct_commits(&found),
 		plural(distinct_commits(&found), "commit adds", "commits add"),
-		found.count == 1 ? "a" : "",
-		plural(found.count, "secret", "secrets"));
+		found.count, plural(found.count, "secret", "secrets"));
 	if (report(o, &found, stderr, head, bypass ? NULL :
-	    "The secret is in your local commits. Take it out of them, not just out of\n"
-	    "the files: rewrite the commits that add it (git commit --amend for the\n"
-	    "last one, git rebase -i for older ones), then push again.\n") < 0)
+	    "Next: take the token out of the commits, not just out of the files:\n"
+	    "rewrite the commits that add it (git commit --amend for the last one,\n"
+	    "git rebase -i for older ones), then push again.\n") < 0)
 		goto done;
 	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
 done:

@@ -393,9 +393,8 @@ static int write_sarif(FILE *fp, const sghook_findings *l,
 static int write_text(FILE *fp, const sghook_findings *l,
 	const sghook_report_opts *o)
 {
-	const sghook_rule **rules;
 	char red[128], hex[GIT_OID_HEXSZ + 1];
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < l->count; i++) {
 		const sghook_finding *f = &l->items[i];
@@ -413,10 +412,16 @@ static int write_text(FILE *fp, const sghook_findings *l,
 		text_string(fp, shown(red, sizeof(red), f->secret, o));
 		fprintf(fp, "%s  (fingerprint %s)\n", OFF(o), f->fingerprint);
 	}
-	if (!o->remediation)
-		return 0;
+	return o->remediation ? sghook_report_remediation(fp, l) : 0;
+}
+
+int sghook_report_remediation(FILE *fp, const sghook_findings *l)
+{
+	const sghook_rule **rules;
+	size_t i, n;
+
 	if (rules_seen(&rules, &n, l) < 0)
-		return SGHOOK_ERROR;
+		return sghook_error_set("out of memory");
 	for (i = 0; i < n; i++) {
 		if (!sghook_rule_remediation(rules[i]))
 			continue;

@@ -168,6 +168,8 @@ typedef struct {
 void sghook_report_redact(char *out, size_t outlen, const char *secret);
 int sghook_report_write(FILE *fp, const sghook_findings *list,
 	const sghook_report_opts *opts);
+/* Each rule's remediation text, once, in order of first appearance. */
+int sghook_report_remediation(FILE *fp, const sghook_findings *list);
 
 /* ---- walk.c: which commits to judge ----------------------------------- */
 

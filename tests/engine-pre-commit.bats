@@ -796,6 +796,46 @@ refused_with_ignore() {
 	assert_not_leaked "$SEED_TOKEN"
 }
 
+@test "the refusal leads with the findings and the next step (git restore --staged FILE), then the removal steps" {
+	printf 'export SEGMENT_API_TOKEN="%s"\n' "$SEED_TOKEN" >env.sh
+	mkdir -p "conf d"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >"conf d/it's.env"
+	git add env.sh "conf d"
+	try_commit "leak"
+	assert_commit_refused env.sh:1 "conf d/it's.env:1"
+	# the exact command unstages both files, shell-quoted
+	assert_stderr_contains "  git restore --staged 'conf d/it'\\''s.env' env.sh"
+	local finding next removal
+	finding=$(grep -n '  env\.sh:1  ' <<<"$stderr" | cut -d: -f1)
+	next=$(grep -n '^Next: ' <<<"$stderr" | cut -d: -f1)
+	removal=$(grep -n 'Remove token' <<<"$stderr" | cut -d: -f1)
+	[ -n "$finding" ] && [ -n "$next" ] && [ -n "$removal" ] ||
+		fail_with "finding, next step or removal steps missing"
+	[ "$finding" -lt "$next" ] && [ "$next" -lt "$removal" ] ||
+		fail_with "expected findings ($finding) < next step ($next) < removal steps ($removal)"
+	# the incident text is a few lines and a link, printed once
+	assert_equal "$(grep -c 'Remove token' <<<"$stderr")" 1
+	assert_stderr_contains "https://segment.com/docs/api/public-api/"
+	[ "$(grep -c '' <<<"$stderr")" -le 20 ] ||
+		fail_with "the refusal has $(grep -c '' <<<"$stderr") lines"
+	# and the command it gives, run by a shell, really unstages both files
+	local cmd
+	cmd=$(grep '^  git restore --staged ' <<<"$stderr")
+	sh -c "$cmd"
+	assert_equal "$(git diff --cached --name-only)" ""
+}
+
+@test "before the first commit the next step is git rm --cached FILE" {
+	rm -rf .git && git init -q . && install_pre_commit_hook .
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >first.env
+	git add first.env
+	try_commit "leak"
+	assert_commit_refused first.env:1
+	assert_stderr_contains "  git rm --cached first.env"
+	git rm -q --cached first.env
+	assert_equal "$(git diff --cached --name-only)" ""
+}
+
 @test "the refusal never prints a whole random 64-character token" {
 	local t; t=$(new_token)
 	printf 'API_KEY=%s\n' "$t" >k.env

@@ -329,6 +329,16 @@ hook_with_stderr() {
 	fi
 }
 
+@test "the push headline counts the commits and the secrets: 1 commit adds 2 secrets" {
+	commit_file "$C" two.env "SEGMENT_API_TOKEN=$TOKEN
+SEGMENT_WRITE_TOKEN=$(new_token)"
+	run git -C "$C" push origin main
+	assert_status 1
+	rejected main
+	assert_output_contains "remote: sghook: push refused: 1 commit adds 2 secrets"
+	assert_output_contains "remote: Next: take the token out of the commits"
+}
+
 @test "a bypass push option is refused when the server does not set sghook.allowBypass" {
 	server_git app config receive.advertisePushOptions true
 	commit_leak "$C" config/segment.env "$TOKEN"
@@ -350,6 +360,7 @@ hook_with_stderr() {
 	local bad
 	bad=$(head_of "$C")
 	assert_output_matches "^remote: sghook: bypass by .+ on refs/heads/main \(.*$(short7 "$bad").*\): rotating the key now"
+	assert_output_contains "remote: sghook: push allowed by bypass: 1 commit adds 1 secret"
 	assert_equal "$(server_ref app refs/heads/main)" "$bad"
 	[ -f "$BATS_TEST_TMPDIR/audit.log" ]
 	run cat "$BATS_TEST_TMPDIR/audit.log"
