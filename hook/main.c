@@ -375,6 +375,93 @@ static void scan_opts_init(sghook_scan_opts *so, const options *o,
 	so->no_jit = jit && !strcmp(jit, "0");
 }
 
+/* ---- .sghookignore ----------------------------------------------------- */
+
+/* Lines of one .sghookignore blob that sghook cannot use, on stderr. */
+static void warn_ignore_blob(git_repository *repo, const git_oid *id,
+	const char *where)
+{
+	git_blob *blob = NULL;
+	sghook_ignore *ig = NULL;
+	const char *why;
+	size_t i, line;
+
+	if (git_blob_lookup(&blob, repo, id) < 0 ||
+	    sghook_ignore_parse(&ig, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob)) < 0)
+		goto done;
+	for (i = 0; (why = sghook_ignore_problem(ig, i, &line)); i++)
+		warnx("%s:%zu: %s; the line allows nothing", where, line, why);
+done:
+	sghook_ignore_free(ig);
+	git_blob_free(blob);
+}
+
+/*
+ * When a commit is refused, what may explain a false positive that was
+ * meant to be allowed: unusable lines of the staged .sghookignore, and a
+ * version of it in the work tree that is not staged.
+ */
+static void warn_ignore_index(git_repository *repo)
+{
+	git_index *index = NULL;
+	const git_index_entry *e;
+	unsigned int st = 0;
+
+	if (git_repository_index(&index, repo) < 0)
+		return;
+	if ((e = git_index_get_bypath(index, ".sghookignore", 0)))
+		warn_ignore_blob(repo, &e->id, ".sghookignore");
+	if (git_status_file(&st, repo, ".sghookignore") == 0) {
+		if (st & GIT_STATUS_WT_NEW)
+			warnx(".sghookignore is not staged, and sghook reads "
+				"the staged version: git add .sghookignore");
+		else if (st & GIT_STATUS_WT_MODIFIED)
+			warnx(".sghookignore has changes that are not staged, "
+				"and sghook reads the staged version: git add "
+				".sghookignore");
+	}
+	git_index_free(index);
+}
+
+/* The same for the .sghookignore of each commit that holds findings. */
+static void warn_ignore_commits(git_repository *repo,
+	const sghook_findings *l)
+{
+	git_oid seen[16];
+	size_t nseen = 0, i, j;
+	git_commit *c;
+	git_tree *tree;
+	git_tree_entry *te;
+	char where[64], hex[GIT_OID_HEXSZ + 1];
+
+	for (i = 0; i < l->count && nseen < 16; i++) {
+		if (!l->items[i].has_commit)
+			continue;
+		c = NULL;
+		tree = NULL;
+		te = NULL;
+		if (git_commit_lookup(&c, repo, &l->items[i].commit) == 0 &&
+		    git_commit_tree(&tree, c) == 0 &&
+		    git_tree_entry_bypath(&te, tree, ".sghookignore") == 0) {
+			for (j = 0; j < nseen && !git_oid_equal(&seen[j],
+			    git_tree_entry_id(te)); j++)
+				;
+			if (j == nseen) {
+				git_oid_cpy(&seen[nseen++], git_tree_entry_id(te));
+				git_oid_tostr(hex, 9, &l->items[i].commit);
+				snprintf(where, sizeof(where),
+					"%s:.sghookignore", hex);
+				warn_ignore_blob(repo, git_tree_entry_id(te),
+					where);
+			}
+		}
+		git_tree_entry_free(te);
+		git_tree_free(tree);
+		git_commit_free(c);
+	}
+}
+
 /* ---- modes ------------------------------------------------------------ */
 
 /* A path as the shell reads it: quoted when it holds anything unusual. */
@@ -460,6 +547,8 @@ static int run_pre_commit(const options *o, git_repository *repo,
 	}
 	if (report(o, &found, stderr, head, advice) < 0)
 		goto done;
+	if (found.count)
+		warn_ignore_index(repo);
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
@@ -553,6 +642,7 @@ static int run_check_range(const options *o, git_repository *repo,
 		plural(ids.count, "commit", "commits"));
 	if (report(o, &found, stdout, head, NULL) < 0)
 		goto done;
+	warn_ignore_commits(repo, &found);
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
@@ -700,6 +790,7 @@ static int run_push(const options *o, git_repository *repo,
 	    "rewrite the commits that add it (git commit --amend for the last one,\n"
 	    "git rebase -i for older ones), then push again.\n") < 0)
 		goto done;
+	warn_ignore_commits(repo, &found);
 	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR) {

@@ -1,6 +1,8 @@
 /*
  * .sghookignore: one entry a line, a finding's fingerprint (16 hex digits)
- * or a path glob as git's pathspecs read them; '#' starts a comment.
+ * or a path glob as git's pathspecs read them; '#' at the start of a line,
+ * or after a blank, starts a comment. A line that cannot be either is kept
+ * as a problem for the caller to report, and allows nothing.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -15,6 +17,9 @@ struct sghook_ignore {
 	size_t nfp;
 	char **globs;
 	size_t nglobs;
+	char **problems;     /* why a line cannot be used */
+	size_t *problem_lines;
+	size_t nproblems;
 };
 
 void sghook_ignore_free(sghook_ignore *ig)
@@ -27,8 +32,12 @@ void sghook_ignore_free(sghook_ignore *ig)
 		free(ig->fingerprints[i]);
 	for (i = 0; i < ig->nglobs; i++)
 		free(ig->globs[i]);
+	for (i = 0; i < ig->nproblems; i++)
+		free(ig->problems[i]);
 	free(ig->fingerprints);
 	free(ig->globs);
+	free(ig->problems);
+	free(ig->problem_lines);
 	free(ig);
 }
 
@@ -57,10 +66,52 @@ static int push(char ***list, size_t *n, const char *s, size_t len)
 	return 0;
 }
 
+static int all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return n > 0;
+}
+
+static int problem(sghook_ignore *ig, size_t line, const char *why)
+{
+	size_t *lines = realloc(ig->problem_lines,
+		(ig->nproblems + 1) * sizeof(*lines));
+
+	if (!lines)
+		return sghook_error_set("out of memory");
+	ig->problem_lines = lines;
+	lines[ig->nproblems] = line;
+	return push(&ig->problems, &ig->nproblems, why, strlen(why));
+}
+
+/*
+ * What a line that cannot be used looks like: a fingerprint with words
+ * after it, a fingerprint of the wrong length, a negation.
+ */
+static const char *unusable(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	while (w < n && !isspace((unsigned char)s[w]))
+		w++;
+	if (w < n && is_fingerprint(s, w))
+		return "text after the fingerprint (a comment starts with ' #')";
+	if (w == n && all_hex(s, n) && n >= 8 && n <= 64 && n != 16)
+		return "not a fingerprint: a fingerprint has 16 hex digits";
+	if (s[0] == '!')
+		return "'!' (negation) is not supported";
+	return NULL;
+}
+
 int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 {
 	sghook_ignore *ig = calloc(1, sizeof(*ig));
-	const char *p = buf, *end = buf + len, *eol, *s, *e;
+	const char *p = buf, *end = buf + len, *eol, *s, *e, *c, *why;
+	size_t line = 0;
 	int error = 0;
 
 	if (!ig)
@@ -75,13 +126,24 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 		s = p;
 		e = eol;
 		p = eol + 1;
+		line++;
 		while (s < e && isspace((unsigned char)*s))
 			s++;
+		if (s < e && *s == '#')
+			continue;
+		/* "fp  # why": a '#' after a blank ends the entry. */
+		for (c = s + 1; c < e; c++)
+			if (*c == '#' && isspace((unsigned char)c[-1])) {
+				e = c;
+				break;
+			}
 		while (e > s && isspace((unsigned char)e[-1]))
 			e--;
-		if (s == e || *s == '#')
+		if (s == e)
 			continue;
-		if (is_fingerprint(s, (size_t)(e - s)))
+		if ((why = unusable(s, (size_t)(e - s))))
+			error = problem(ig, line, why);
+		else if (is_fingerprint(s, (size_t)(e - s)))
 			error = push(&ig->fingerprints, &ig->nfp, s,
 				(size_t)(e - s));
 		else
@@ -184,6 +246,20 @@ done:
 	free(gc);
 	free(pc);
 	return hit;
+}
+
+size_t sghook_ignore_problem_count(const sghook_ignore *ig)
+{
+	return ig->nproblems;
+}
+
+const char *sghook_ignore_problem(const sghook_ignore *ig, size_t i,
+	size_t *line)
+{
+	if (i >= ig->nproblems)
+		return NULL;
+	*line = ig->problem_lines[i];
+	return ig->problems[i];
 }
 
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,

@@ -118,9 +118,17 @@ double sghook_entropy(const char *s, size_t len);
 
 typedef struct sghook_ignore sghook_ignore;
 
-/* Parses .sghookignore content: fingerprints, path globs, # comments. */
+/*
+ * Parses .sghookignore content: fingerprints, path globs, # comments. A
+ * line that is neither (a fingerprint followed by words, one of the wrong
+ * length) allows nothing and is listed as a problem, with its line number.
+ */
 int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len);
 void sghook_ignore_free(sghook_ignore *ig);
+size_t sghook_ignore_problem_count(const sghook_ignore *ig);
+/* Why line *line cannot be used; NULL past the last problem. */
+const char *sghook_ignore_problem(const sghook_ignore *ig, size_t i,
+	size_t *line);
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
 	const char *fingerprint);
 

@@ -442,6 +442,20 @@ API_KEY=$TOKEN
 	assert_output_empty
 }
 
+@test "a commit's .sghookignore line sghook cannot use is reported with the commit, file and line" {
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '%s fixture\n' "$fp" >.sghookignore
+	git add .sghookignore
+	commit_unchecked "fixture, meant to be allowed"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	assert_output_contains "fixture.env:1"
+	assert_stderr_contains "sghook: $(git rev-parse --short=8 HEAD):.sghookignore:1: text after the fingerprint"
+}
+
 @test "a .sghookignore added by a later commit does not allow an earlier commit's token" {
 	make_leaky_history
 	run_sghook --check-range "$BASE..HEAD" --format json

@@ -665,6 +665,54 @@ make_conflicting_topic_with_token() {
 	assert_commit_refused fixture.env:1
 }
 
+@test "a .sghookignore line 'FINGERPRINT  # comment' allows that fingerprint" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '%s  # the fixture of the login test\n' "$fp" >.sghookignore
+	git add .sghookignore
+	try_commit "fixture, allowed"
+	assert_commit_accepted
+}
+
+@test "a .sghookignore line sghook cannot use is reported with file and line when the commit is refused" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '# fixtures\n%s the login fixture\n%s\n' "$fp" "${fp:0:15}" >.sghookignore
+	git add .sghookignore
+	try_commit "fixture"
+	assert_commit_refused fixture.env:1
+	assert_stderr_matches "^sghook: \.sghookignore:2: text after the fingerprint .*; the line allows nothing$"
+	assert_stderr_matches "^sghook: \.sghookignore:3: not a fingerprint: a fingerprint has 16 hex digits; the line allows nothing$"
+	assert_stderr_not_contains "not staged"
+}
+
+@test "a refused commit says when .sghookignore has changes that are not staged" {
+	need_jq
+	local fp
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	fp=$(staged_json | jq -r '.[0].fingerprint')
+	printf '%s\n' "$fp" >.sghookignore
+	try_commit "fixture"
+	assert_commit_refused fixture.env:1
+	assert_stderr_contains "sghook: .sghookignore is not staged, and sghook reads the staged version: git add .sghookignore"
+	printf '# fixtures\n' >.sghookignore
+	git add .sghookignore
+	printf '%s\n' "$fp" >>.sghookignore
+	try_commit "fixture"
+	assert_commit_refused fixture.env:1
+	assert_stderr_contains "sghook: .sghookignore has changes that are not staged"
+	git add .sghookignore
+	try_commit "fixture"
+	assert_commit_accepted
+}
+
 @test "a staged .sghookignore path glob allows tokens under that directory" {
 	mkdir -p fixtures
 	printf 'SEGMENT_API_TOKEN=%s\n' "$(new_token)" >fixtures/sample.env

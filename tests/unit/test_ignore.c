@@ -83,6 +83,42 @@ static void test_a_fingerprint_with_surrounding_spaces_is_still_one(void **state
 	assert_true(allows("   " FP " \t\n", "a", FP));
 }
 
+static void test_a_comment_after_a_fingerprint_leaves_the_fingerprint(void **state)
+{
+	sghook_ignore *ig = parse(FP "  # the fixture in tests/\n");
+
+	(void)state;
+	assert_true(sghook_ignore_allows(ig, "a", FP));
+	assert_int_equal(sghook_ignore_problem_count(ig), 0);
+	sghook_ignore_free(ig);
+	/* a '#' inside a glob, with no blank before it, is the glob's */
+	assert_true(allows("a#b\n", "a#b", FP2));
+}
+
+static void test_lines_that_cannot_be_used_are_problems_with_their_line(void **state)
+{
+	sghook_ignore *ig = parse("# header\n"
+		FP " the fixture\n"              /* 2: words after it */
+		"0123456789abcde\n"              /* 3: 15 hex digits */
+		"docs/\n"
+		"!docs/keep.env\n");             /* 5: negation */
+	size_t line = 0;
+
+	(void)state;
+	assert_int_equal(sghook_ignore_problem_count(ig), 3);
+	assert_non_null(strstr(sghook_ignore_problem(ig, 0, &line), "after"));
+	assert_int_equal(line, 2);
+	assert_non_null(strstr(sghook_ignore_problem(ig, 1, &line), "16 hex"));
+	assert_int_equal(line, 3);
+	assert_non_null(sghook_ignore_problem(ig, 2, &line));
+	assert_int_equal(line, 5);
+	assert_null(sghook_ignore_problem(ig, 3, &line));
+	/* a problem line allows nothing, the others still count */
+	assert_false(sghook_ignore_allows(ig, "x", FP));
+	assert_true(sghook_ignore_allows(ig, "docs/a.env", FP2));
+	sghook_ignore_free(ig);
+}
+
 /* ---- globs without a slash -------------------------------------------- */
 
 static void test_a_glob_without_slash_matches_a_file_name_at_any_depth(void **state)
@@ -270,6 +306,8 @@ int main(void)
 		cmocka_unit_test(test_several_fingerprints_are_each_allowed),
 		cmocka_unit_test(test_a_line_of_15_or_17_hex_digits_is_not_a_fingerprint),
 		cmocka_unit_test(test_a_fingerprint_with_surrounding_spaces_is_still_one),
+		cmocka_unit_test(test_a_comment_after_a_fingerprint_leaves_the_fingerprint),
+		cmocka_unit_test(test_lines_that_cannot_be_used_are_problems_with_their_line),
 		cmocka_unit_test(test_a_glob_without_slash_matches_a_file_name_at_any_depth),
 		cmocka_unit_test(test_a_plain_name_matches_that_file_name_anywhere_and_only_it),
 		cmocka_unit_test(test_glob_wildcards_question_mark_and_brackets_work),
