@@ -449,7 +449,7 @@ static void warn_ignore_commits(git_repository *repo,
 				;
 			if (j == nseen) {
 				git_oid_cpy(&seen[nseen++], git_tree_entry_id(te));
-				git_oid_tostr(hex, 9, &l->items[i].commit);
+				git_oid_tostr(hex, 8, &l->items[i].commit);
 				snprintf(where, sizeof(where),
 					"%s:.sghookignore", hex);
 				warn_ignore_blob(repo, git_tree_entry_id(te),

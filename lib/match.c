@@ -33,7 +33,8 @@ struct sghook_matcher {
 	size_t nclaims, claims_alloc;
 	/* The line of the last match: [line, line_end), line_end at its '\n'. */
 	const char *line, *line_end;
-	int line_allowed;        /* it holds an allow marker */
+	/* A match that ends before it is allowed (allow_limit()); or NULL. */
+	const char *allow_at;
 };
 
 void sghook_matcher_free(sghook_matcher *m)
@@ -198,6 +199,90 @@ static const char *line_start(const char *buf, const char *p)
 	return nl ? nl + 1 : buf;
 }
 
+/* The last allow marker of [ls, le), or NULL; *mlen is its length. */
+static const char *last_marker(const char *ls, const char *le, size_t *mlen)
+{
+	static const char *const names[] = { "sghook:allow", "gitleaks:allow" };
+	const char *last = NULL, *p, *hit;
+	size_t k, n;
+
+	for (k = 0; k < 2; k++) {
+		n = strlen(names[k]);
+		for (p = ls; (hit = memmem(p, (size_t)(le - p), names[k], n));
+		    p = hit + n)
+			if (!last || hit > last) {
+				last = hit;
+				*mlen = n;
+			}
+	}
+	return last;
+}
+
+/*
+ * A comment may start at the line's start, after a blank, or right after
+ * what ends a value (a quote, a comma, a semicolon, a bracket). No secret
+ * holds these characters, so none starts inside one.
+ */
+static int opener_at(const char *ls, const char *p, const char *le,
+	const char **close)
+{
+	static const struct { const char *open, *close; } kinds[] = {
+		{ "<!--", "-->" }, { "/*", "*/" }, { "//", NULL },
+		{ "#", NULL }, { "--", NULL }, { ";", NULL }
+	};
+	size_t k, n;
+
+	if (p > ls && !strchr(" \t\"'`,;)]}", p[-1]))
+		return 0;
+	for (k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+		n = strlen(kinds[k].open);
+		if ((size_t)(le - p) >= n && !memcmp(p, kinds[k].open, n)) {
+			*close = kinds[k].close;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * An allow marker counts in a comment that ends the line: the line's
+ * first comment opener comes before its last marker, and a block comment
+ * closes with nothing but blanks after. Returns that marker (a secret must
+ * end before it), or NULL. One pass over the line, for all its matches.
+ */
+static const char *allow_limit(const char *ls, const char *le)
+{
+	const char *marker, *p, *close = NULL, *after;
+	size_t mlen = 0;
+
+	if (!(marker = last_marker(ls, le, &mlen)))
+		return NULL;
+	for (p = ls; p < marker && !opener_at(ls, p, le, &close); p++)
+		;
+	if (p >= marker)
+		return NULL;
+	if (!close)
+		return marker;  /* a line comment runs to the line's end */
+	after = memmem(marker + mlen, (size_t)(le - marker - mlen), close,
+		strlen(close));
+	if (!after)
+		return NULL;
+	for (after += strlen(close); after < le; after++)
+		if (!strchr(" \t\r", *after))
+			return NULL;
+	return marker;
+}
+
+const char *sghook_match_allow_limit(const char *buf, size_t len,
+	size_t off, const char **eol)
+{
+	const char *ls = line_start(buf, buf + off);
+
+	if (!(*eol = memchr(buf + off, '\n', len - off)))
+		*eol = buf + len;
+	return allow_limit(ls, *eol);
+}
+
 /*
  * Finds the line of buf[off] and whether it holds an allow marker. Matches
  * come in order and one line may hold a million of them (a minified file,
@@ -209,7 +294,6 @@ static void find_line(sghook_matcher *m, const char *buf, size_t len,
 	size_t off)
 {
 	const char *p = buf + off, *nl;
-	size_t n;
 
 	if (m->line && p >= m->line && p < m->line_end)
 		return;
@@ -221,9 +305,7 @@ static void find_line(sghook_matcher *m, const char *buf, size_t len,
 	}
 	if (!(m->line_end = memchr(p, '\n', len - off)))
 		m->line_end = buf + len;
-	n = (size_t)(m->line_end - m->line);
-	m->line_allowed = memmem(m->line, n, "sghook:allow", 12) ||
-		memmem(m->line, n, "gitleaks:allow", 14);
+	m->allow_at = allow_limit(m->line, m->line_end);
 }
 
 /* On the match's line, found by find_line(). */
@@ -401,7 +483,7 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 		 * Sourcegraph token of low entropy is still not a Segment one.
 		 */
 		find_line(m, buf, len, off);
-		tier = m->line_allowed ? NULL :
+		tier = m->allow_at && buf + end <= m->allow_at ? NULL :
 			judge(m, r, buf, off, end, body, n);
 		if (!last && push_claim(m, off, end) < 0)
 			return SGHOOK_ERROR;

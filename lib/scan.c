@@ -229,6 +229,28 @@ static int report_hit(sghook_findings *out, const blob_hit *h,
 	return sghook_findings_add(out, &f);
 }
 
+/*
+ * Whether `data` holds the secret where it was not allowed inline: a
+ * token allowed by a marker that comes to a new home without it (a copy,
+ * a rename, the marker deleted) is new there.
+ */
+static int held_in(const char *data, size_t size, const blob_hit *h)
+{
+	const char *p = data, *hit, *eol = NULL, *limit = NULL;
+
+	while ((hit = memmem(p, size - (size_t)(p - data), h->secret,
+	    h->secret_len))) {
+		/* One look at each line, however many copies it holds. */
+		if (!eol || hit >= eol)
+			limit = sghook_match_allow_limit(data, size,
+				(size_t)(hit - data), &eol);
+		if (!limit || hit + h->secret_len > limit)
+			return 1;
+		p = hit + 1;
+	}
+	return 0;
+}
+
 /* Does some parent's version of the file hold the secret already? */
 static int held_before(worker *w, const git_oid *olds, blob_data *objs,
 	size_t nparents, const blob_hit *h)
@@ -240,7 +262,7 @@ static int held_before(worker *w, const git_oid *olds, blob_data *objs,
 			continue;
 		if (!objs[j].data && sghook_worker_read(&objs[j], w, &olds[j]) < 0)
 			return -1;
-		if (memmem(objs[j].data, objs[j].len, h->secret, h->secret_len))
+		if (held_in(objs[j].data, objs[j].len, h))
 			return 1;
 	}
 	return 0;

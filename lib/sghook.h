@@ -111,6 +111,15 @@ typedef int (*sghook_match_cb)(const sghook_match *match, void *payload);
 int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 	sghook_match_cb cb, void *payload);
 
+/*
+ * Where an allow marker stands on the line of buf[off], when the line ends
+ * with a comment that holds it (sghook:allow or gitleaks:allow): a secret
+ * on that line that ends before the marker is allowed. NULL when the line
+ * allows nothing. *eol is set to the line's end.
+ */
+const char *sghook_match_allow_limit(const char *buf, size_t len,
+	size_t off, const char **eol);
+
 /* Shannon entropy of a string, in bits per byte. */
 double sghook_entropy(const char *s, size_t len);
 

@@ -453,7 +453,7 @@ API_KEY=$TOKEN
 	run_sghook --check-range "$BASE..HEAD"
 	assert_status 1
 	assert_output_contains "fixture.env:1"
-	assert_stderr_contains "sghook: $(git rev-parse --short=8 HEAD):.sghookignore:1: text after the fingerprint"
+	assert_stderr_contains "sghook: $(git rev-parse HEAD | cut -c1-7):.sghookignore:1: text after the fingerprint"
 }
 
 @test "a .sghookignore added by a later commit does not allow an earlier commit's token" {
@@ -605,6 +605,20 @@ API_KEY=$TOKEN
 	assert_status 1
 	assert_output_contains "sourcegraph-access-token"
 	assert_output_not_contains "segment-public-api-token"
+}
+
+@test "a token allowed inline, then renamed into a file without the marker, is a new finding in that commit" {
+	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s # sghook:allow\nC=3\nD=4\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	commit_unchecked "fixture, allowed"
+	git mv fixture.env prod.env
+	sed -i 's/ # sghook:allow$//' prod.env
+	git add prod.env
+	commit_unchecked "fixture becomes prod"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	assert_output_contains "$(git rev-parse HEAD | cut -c1-7) prod.env:3"
+	assert_output_contains "1 secret in 1 of 2 commits"
 }
 
 @test "placeholders, mysgp_ and inline sghook:allow in history are not reported" {

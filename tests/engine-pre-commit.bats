@@ -599,6 +599,44 @@ make_conflicting_topic_with_token() {
 	assert_commit_refused fixture.sh:2
 }
 
+@test "sghook:allow before the token, or not in a comment, does not allow it" {
+	printf '# sghook:allow\nSEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >a.sh
+	printf 'SEGMENT_API_TOKEN=%s sghook:allow\n' "$SEED_TOKEN" >b.env
+	printf 'segment_token: "%s" /* sghook:allow */ other: 1\n' "$SEED_TOKEN" >c.yml
+	git add a.sh b.env c.yml
+	try_commit "not allowed"
+	assert_commit_refused a.sh:2 b.env:1 c.yml:1
+}
+
+@test "a token allowed inline in one file is a new finding when copied to a new file without the marker" {
+	local i
+	{
+		for i in 1 2 3 4 5 6; do echo "FIXTURE_SETTING_$i=value $i"; done
+		printf 'SEGMENT_API_TOKEN=%s # sghook:allow test fixture\n' "$SEED_TOKEN"
+		for i in 7 8 9 10; do echo "FIXTURE_SETTING_$i=value $i"; done
+	} >fixture.env
+	git add fixture.env
+	try_commit "fixture"
+	assert_commit_accepted
+	# prod.env: most of fixture.env's lines, the token without its marker
+	{
+		for i in 1 2 3 4 5 6; do echo "FIXTURE_SETTING_$i=value $i"; done
+		printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN"
+		for i in 7 8; do echo "FIXTURE_SETTING_$i=value $i"; done
+		for i in 1 2; do echo "PROD_SETTING_$i=prod $i"; done
+	} >prod.env
+	git add prod.env
+	[ "$(git diff --cached -C -C --name-status | cut -c1)" = C ] ||
+		fail_with "git does not see prod.env as a copy: the test proves nothing"
+	try_commit "prod settings"
+	assert_commit_refused prod.env:7
+	# with its marker it may move
+	sed -i 's/^SEGMENT_API_TOKEN=.*/& # sghook:allow/' prod.env
+	git add prod.env
+	try_commit "prod settings"
+	assert_commit_accepted
+}
+
 @test "a staged .sghookignore holding the finding's fingerprint allows it" {
 	need_jq
 	local fp

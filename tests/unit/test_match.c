@@ -743,9 +743,37 @@ static void test_inline_sghook_allow_on_the_line_allows_it(void **state)
 	(void)state;
 	assert_no_hit(scan(buf), buf);
 	free(buf);
-	buf = fmt("/* sghook:allow */ key = %s\n", t);
+	buf = fmt("key: %s /* test fixture, sghook:allow */ \n", t);
 	assert_no_hit(scan(buf), buf);
 	free(buf);
+	buf = fmt("<key>%s</key> <!-- sghook:allow -->\n", t);
+	assert_no_hit(scan(buf), buf);
+	free(buf);
+	buf = fmt("x = \"%s\";-- sghook:allow\n", t);
+	assert_no_hit(scan(buf), buf);
+	free(buf);
+	free(t);
+}
+
+/* The marker counts only in a comment that ends the line, after the token. */
+static void test_a_marker_outside_a_comment_at_the_lines_end_does_not_allow(void **state)
+{
+	static const char *forms[] = {
+		"/* sghook:allow */ key = %s\n",        /* before the token */
+		"key = %s sghook:allow\n",              /* not in a comment */
+		"url = \"https://%s/sghook:allow\"\n", /* in a value */
+		"key = %s /* sghook:allow */ more = 1\n", /* code after it */
+		"key = %s#sghook:allow\n",              /* '#' glued to it */
+	};
+	char *t = token(64), *buf;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		buf = fmt(forms[i], t);
+		assert_one_hit(scan(buf), SEGMENT, t);
+		free(buf);
+	}
 	free(t);
 }
 
@@ -912,6 +940,7 @@ int main(void)
 		T(test_a_matcher_is_reusable_across_buffers),
 		T(test_inline_sghook_allow_on_the_line_allows_it),
 		T(test_inline_gitleaks_allow_on_the_line_allows_it),
+		T(test_a_marker_outside_a_comment_at_the_lines_end_does_not_allow),
 		T(test_an_allow_comment_on_another_line_does_not_allow),
 		T(test_an_allowed_line_does_not_hide_the_next_token),
 		T(test_sourcegraph_40_hex_form_is_claimed_by_sourcegraph),
