@@ -269,6 +269,39 @@ static const char *plural(size_t n, const char *one, const char *many)
  * the quarantine of objects not yet accepted (GIT_OBJECT_DIRECTORY,
  * GIT_ALTERNATE_OBJECT_DIRECTORIES).
  */
+/*
+ * A repository another user owns: say what git says, and its fix (libgit2
+ * 1.5 reports only the safe.directory lookup that failed).
+ */
+static int owner_error(void)
+{
+	git_buf found = GIT_BUF_INIT;
+	const char *env = getenv("GIT_DIR");
+	char *dir = NULL;
+	size_t n;
+	int error;
+
+	if (env && *env)
+		dir = realpath(env, NULL);
+	else if (git_repository_discover(&found, ".", 0, NULL) == 0)
+		dir = strdup(found.ptr);
+	if (dir) {
+		n = strlen(dir);
+		if (n > 1 && dir[n - 1] == '/')
+			dir[--n] = '\0';
+		/* A work tree's .git: git names the work tree. */
+		if (n > 5 && !strcmp(dir + n - 5, "/.git"))
+			dir[n - 5] = '\0';
+	}
+	error = sghook_error_set("detected dubious ownership in repository "
+		"at '%s': it belongs to another user. If you trust it: git "
+		"config --global --add safe.directory %s",
+		dir ? dir : ".", dir ? dir : "DIR");
+	free(dir);
+	git_buf_dispose(&found);
+	return error;
+}
+
 static int open_repo(git_repository **out)
 {
 	char *worktree = getenv("GIT_WORK_TREE");
@@ -283,12 +316,15 @@ static int open_repo(git_repository **out)
 		return sghook_error_set("out of memory");
 	if (worktree)
 		unsetenv("GIT_WORK_TREE");
-	if (git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
-	    NULL) < 0) {
+	if ((error = git_repository_open_ext(out, NULL,
+	    GIT_REPOSITORY_OPEN_FROM_ENV, NULL)) < 0) {
 		const git_error *e = git_error_last();
 
 		/* The index is read on opening when GIT_INDEX_FILE is set. */
-		if (e && e->message && strstr(e->message, "extension"))
+		if (error == GIT_EOWNER || (e && e->message &&
+		    strstr(e->message, "'safe.directory'")))
+			error = owner_error();
+		else if (e && e->message && strstr(e->message, "extension"))
 			error = sghook_error_from_git("cannot read the index");
 		else
 			error = sghook_error_from_git("not in a git repository");

@@ -916,6 +916,23 @@ busy_dir_stream() {
 	done
 }
 
+@test "a repository of another user: sghook says what git says (dubious ownership) and the safe.directory fix" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root, to give the repository to another user"
+	make_leaky_history
+	chown -R 65534 "$REPO"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_one_error_line
+	assert_stderr_contains "sghook: detected dubious ownership in repository at '$REPO'"
+	assert_stderr_contains "git config --global --add safe.directory $REPO"
+	assert_stderr_not_contains "was not found"
+	# the fix it gives works (libgit2 reads ~/.gitconfig, not GIT_CONFIG_GLOBAL)
+	GIT_CONFIG_GLOBAL="$HOME/.gitconfig" git config --global --add safe.directory "$REPO"
+	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	assert_output_contains "cfg.env:2"
+}
+
 @test "when no worker process can be started, a long history is judged in one process, with the same report" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root, to run sghook as a user with no room for a second process"
 	command -v setpriv >/dev/null && command -v prlimit >/dev/null ||
