@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fts.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
@@ -51,6 +52,7 @@ typedef struct {
 	int redact;
 	int color;           /* -1 auto */
 	int jobs;
+	int quiet;           /* no summary line, no progress */
 	const char **rules;  /* --rules, in order */
 	size_t nrules;
 	char **args;
@@ -65,7 +67,7 @@ static void usage(FILE *fp)
 "       sghook --check-range REV... [options]\n"
 "       sghook --pre-receive [options]          < old new ref lines\n"
 "       sghook --pre-push REMOTE URL [options]  < local-ref local-id remote-ref remote-id lines\n"
-"       sghook --scan FILE... [options]         (- reads standard input)\n"
+"       sghook --scan FILE|DIR... [options]     (- reads standard input)\n"
 "       sghook --doctor [--rules PATH]          what is installed and in effect here\n"
 "\n"
 "Finds Segment Public API tokens (and other sgp_ secrets) in what a change\n"
@@ -77,6 +79,7 @@ static void usage(FILE *fp)
 "  --no-redact               show whole secrets (local use only)\n"
 "  --color auto|always|never colour text findings (default auto)\n"
 "  --jobs N                  worker processes (default: one per core, up to 8)\n"
+"  --quiet                   no summary line after a clean --check-range\n"
 "  --help, --version\n"
 "\n"
 "exit status: 0 nothing found, 1 a secret found, 2 error (the change is refused)\n",
@@ -636,7 +639,7 @@ static int shallow_note(git_repository *repo, const sghook_oids *ids)
 
 static int judge(const options *o, git_repository *repo,
 	const sghook_rules *rules, const sghook_oids *ids,
-	sghook_findings *found)
+	sghook_findings *found, sghook_scan_stats *stats)
 {
 	sghook_scan_opts so;
 	int last = -1, error;
@@ -644,7 +647,8 @@ static int judge(const options *o, git_repository *repo,
 	if (shallow_note(repo, ids) < 0)
 		return -1;
 	scan_opts_init(&so, o, rules);
-	if (ids->count > 200 && isatty(STDERR_FILENO)) {
+	so.stats = stats;
+	if (ids->count > 200 && !o->quiet && isatty(STDERR_FILENO)) {
 		so.progress = progress;
 		so.progress_payload = &last;
 	}
@@ -660,6 +664,8 @@ static int run_check_range(const options *o, git_repository *repo,
 {
 	sghook_oids ids = {0};
 	sghook_findings found = {0};
+	sghook_scan_stats stats = {0};
+	struct timespec t0, t1;
 	char head[160];
 	int rc = EXIT_ERROR;
 
@@ -668,10 +674,13 @@ static int run_check_range(const options *o, git_repository *repo,
 			"origin/main..HEAD");
 		return EXIT_ERROR;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (shallow_check(repo) < 0 ||
 	    sghook_walk_range(&ids, repo, (const char *const *)o->args,
-	    (size_t)o->nargs) < 0 || judge(o, repo, rules, &ids, &found) < 0)
+	    (size_t)o->nargs) < 0 ||
+	    judge(o, repo, rules, &ids, &found, &stats) < 0)
 		goto done;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	snprintf(head, sizeof(head), "sghook: %zu %s in %zu of %zu %s",
 		found.count, plural(found.count, "secret", "secrets"),
 		distinct_commits(&found), ids.count,
@@ -679,6 +688,13 @@ static int run_check_range(const options *o, git_repository *repo,
 	if (report(o, &found, stdout, head, NULL) < 0)
 		goto done;
 	warn_ignore_commits(repo, &found);
+	/* A CI log shows that the step ran, and on what. */
+	if (!found.count && !o->quiet)
+		fprintf(stderr, "sghook: no secrets in %zu %s (%zu %s read) in "
+			"%.2f s\n", ids.count, plural(ids.count, "commit",
+			"commits"), stats.blobs_read, plural(stats.blobs_read,
+			"blob", "blobs"), (double)(t1.tv_sec - t0.tv_sec) +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
@@ -797,7 +813,7 @@ static int run_push(const options *o, git_repository *repo,
 	    shallow_check(repo) < 0 ||
 	    sghook_walk_new(&ids, &others, repo, in.tips.ids, in.tips.count,
 	    in.hide.ids, in.hide.count, pre_push ? glob : "refs/*") < 0 ||
-	    judge(o, repo, rules, &ids, &found) < 0)
+	    judge(o, repo, rules, &ids, &found, NULL) < 0)
 		goto done;
 	/* A tag of a tree or a blob brings content without a commit. */
 	scan_opts_init(&so, o, rules);
@@ -878,48 +894,96 @@ static int read_all(char **out, size_t *outlen, FILE *fp)
 	return 0;
 }
 
+/* One file (or standard input, "-") as added content. */
+static int scan_file(sghook_findings *found, const char *path,
+	const sghook_scan_opts *so)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int error;
+
+	if (!strcmp(path, "-"))
+		fp = stdin;
+	else if (!(fp = fopen(path, "rb")))
+		return sghook_error_set("cannot read %s: %s", path,
+			strerror(errno));
+	error = read_all(&buf, &len, fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (error < 0)
+		return sghook_error_set("cannot read %s: %s", path,
+			sghook_error_last());
+	error = sghook_scan_buffer(found, buf, len,
+		strcmp(path, "-") ? path : "(stdin)", so);
+	free(buf);
+	return error;
+}
+
+static int by_name(const FTSENT **a, const FTSENT **b)
+{
+	return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+/*
+ * Every regular file under a directory, in name order. Symbolic links
+ * are not followed, and .git directories are git's business (their
+ * objects are compressed: --check-range reads them).
+ */
+static int scan_dir(sghook_findings *found, const char *dir,
+	const sghook_scan_opts *so)
+{
+	char *paths[] = { (char *)dir, NULL };
+	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
+	FTSENT *e;
+	int error = 0;
+
+	if (!fts)
+		return sghook_error_set("cannot read %s: %s", dir,
+			strerror(errno));
+	while (error == 0 && (e = fts_read(fts))) {
+		switch (e->fts_info) {
+		case FTS_D:
+			if (e->fts_level > 0 && !strcmp(e->fts_name, ".git"))
+				fts_set(fts, e, FTS_SKIP);
+			break;
+		case FTS_F:
+			error = scan_file(found, e->fts_path, so);
+			break;
+		case FTS_DNR:
+		case FTS_ERR:
+		case FTS_NS:
+			error = sghook_error_set("cannot read %s: %s",
+				e->fts_path, strerror(e->fts_errno));
+			break;
+		default:
+			break;  /* links, devices, sockets: not files */
+		}
+	}
+	fts_close(fts);
+	return error;
+}
+
 static int run_scan(const options *o, const sghook_rules *rules)
 {
 	sghook_scan_opts so;
 	sghook_findings found = {0};
-	char *buf = NULL, head[128];
-	size_t len = 0, i;
-	FILE *fp;
-	int rc = EXIT_ERROR, error;
+	char head[128];
+	size_t i;
+	int rc = EXIT_ERROR, error = 0;
 
 	if (o->nargs == 0) {
-		warnx("--scan needs a file (or - for standard input)");
+		warnx("--scan needs a file or a directory (or - for standard "
+			"input)");
 		return EXIT_ERROR;
 	}
 	scan_opts_init(&so, o, rules);
-	for (i = 0; i < (size_t)o->nargs; i++) {
-		const char *path = o->args[i];
-
-		if (!strcmp(path, "-")) {
-			fp = stdin;
-		} else if (is_dir(path)) {
-			sghook_error_set("%s: is a directory", path);
-			goto done;
-		} else if (!(fp = fopen(path, "rb"))) {
-			sghook_error_set("cannot read %s: %s", path,
-				strerror(errno));
-			goto done;
-		}
-		error = read_all(&buf, &len, fp);
-		if (fp != stdin)
-			fclose(fp);
-		if (error < 0) {
-			sghook_error_set("cannot read %s: %s", path,
-				sghook_error_last());
-			goto done;
-		}
-		error = sghook_scan_buffer(&found, buf, len,
-			strcmp(path, "-") ? path : "(stdin)", &so);
-		free(buf);
-		buf = NULL;
-		if (error < 0)
-			goto done;
-	}
+	for (i = 0; i < (size_t)o->nargs && error == 0; i++)
+		error = strcmp(o->args[i], "-") && is_dir(o->args[i]) ?
+			scan_dir(&found, o->args[i], &so) :
+			scan_file(&found, o->args[i], &so);
+	if (error < 0)
+		goto done;
 	snprintf(head, sizeof(head), "sghook: %zu %s found", found.count,
 		plural(found.count, "secret", "secrets"));
 	if (report(o, &found, stdout, head, NULL) < 0)
@@ -1378,7 +1442,7 @@ static int set_mode(options *o, enum mode m)
 static int parse_args(options *o, int argc, char **argv)
 {
 	enum { O_PC = 256, O_CR, O_PR, O_PP, O_SCAN, O_FMT, O_RULES,
-		O_NORED, O_COLOR, O_JOBS, O_HELP, O_VERSION, O_DOCTOR };
+		O_NORED, O_COLOR, O_JOBS, O_QUIET, O_HELP, O_VERSION, O_DOCTOR };
 	static const struct option longopts[] = {
 		{ "pre-commit", no_argument, NULL, O_PC },
 		{ "check-range", no_argument, NULL, O_CR },
@@ -1391,6 +1455,7 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "color", required_argument, NULL, O_COLOR },
 		{ "colour", required_argument, NULL, O_COLOR },
 		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "doctor", no_argument, NULL, O_DOCTOR },
@@ -1403,7 +1468,7 @@ static int parse_args(options *o, int argc, char **argv)
 	o->redact = 1;
 	o->color = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_PC: if (set_mode(o, MODE_PRE_COMMIT)) return -1; break;
 		case O_CR: if (set_mode(o, MODE_CHECK_RANGE)) return -1; break;
@@ -1451,6 +1516,10 @@ static int parse_args(options *o, int argc, char **argv)
 				return -1;
 			}
 			o->jobs = (int)n;
+			break;
+		case 'q':
+		case O_QUIET:
+			o->quiet = 1;
 			break;
 		case 'h':
 		case O_HELP:

@@ -714,6 +714,8 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	if ((error = sghook_blobs_init(&blobs)) < 0 ||
 	    (error = sghook_blobs_read_all(&blobs, repo, ids, opts)) < 0)
 		goto done;
+	if (opts->stats)
+		opts->stats->blobs_read = blobs.nread;
 	for (i = 0; i < blobs.count; i++)
 		blocking += sghook_blobs_at(&blobs, i)->res != NULL;
 	if (blocking)

@@ -256,8 +256,14 @@ void sghook_hookinput_free(sghook_hookinput *in);
 
 /* ---- scan.c: what a change adds --------------------------------------- */
 
+/* What a scan of commits did, for the caller to report. */
+typedef struct {
+	size_t blobs_read;    /* blobs read and matched, each once */
+} sghook_scan_stats;
+
 typedef struct {
 	const sghook_rules *rules;
+	sghook_scan_stats *stats; /* when not NULL, filled by the scan */
 	/*
 	 * Worker processes for commits (fork(): call from a single-threaded
 	 * process); <= 0: one per core; 1: all in the calling process.

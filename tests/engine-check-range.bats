@@ -77,13 +77,20 @@ KEY=$(new_token)
 	run_sghook --check-range "$LEAK..HEAD"
 	assert_status 0
 	assert_output_empty
-	assert_stderr_empty
+	assert_stderr_matches "^sghook: no secrets in 1 commit "
 }
 
-@test "a clean range exits 0 and prints nothing" {
+@test "a clean range exits 0, prints no report, and one summary line on stderr: commits, blobs read, time" {
 	plant a.txt 'a
 ' "a"
+	plant b.txt 'b
+' "b"
 	run_sghook --check-range "$BASE..HEAD"
+	assert_status 0
+	assert_output_empty
+	[[ $stderr =~ ^sghook:\ no\ secrets\ in\ 2\ commits\ \(2\ blobs\ read\)\ in\ [0-9]+\.[0-9]{2}\ s$ ]] ||
+		fail_with "expected one summary line"
+	run_sghook --check-range "$BASE..HEAD" --quiet
 	assert_status 0
 	assert_output_empty
 	assert_stderr_empty
@@ -315,7 +322,7 @@ API_KEY=$TOKEN
 
 @test "a merge of a branch whose commits were already judged passes --check-range" {
 	make_clean_merge
-	run_sghook --check-range "topic..main"
+	run_sghook --check-range "topic..main" --quiet
 	assert_status 0
 	assert_output_empty
 	assert_stderr_empty

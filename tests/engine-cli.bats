@@ -308,7 +308,7 @@ EOF2
 # ------------------------------------------------------------ output
 
 @test "--format json with nothing found prints an empty array and exits 0" {
-	run_sghook --check-range HEAD --format json
+	run_sghook --check-range HEAD --format json --quiet
 	assert_status 0
 	assert_equal "$output" "[]"
 	assert_stderr_empty
@@ -428,13 +428,32 @@ EOF2
 	assert_output_contains "(stdin):1"
 }
 
-@test "--scan of a missing file or a directory exits 2 with one line" {
+@test "--scan of a missing file exits 2 with one line" {
 	run_sghook --scan "$BATS_TEST_TMPDIR/no-such-file"
 	assert_status 2
 	assert_one_error_line
-	run_sghook --scan "$BATS_TEST_TMPDIR"
+	run_sghook --scan "$BATS_TEST_TMPDIR/no-such-dir/"
 	assert_status 2
 	assert_one_error_line
+}
+
+@test "--scan DIR scans every file under it, in name order, but not .git nor symbolic links" {
+	local d="$BATS_TEST_TMPDIR/checkout"
+	mkdir -p "$d/src/deep/er" "$d/.git" "$d/sub/.git"
+	echo clean >"$d/README"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >"$d/src/deep/er/b.env"
+	printf 'x\nSEGMENT_API_TOKEN=%s\n' "$(new_token)" >"$d/src/a.env"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >"$d/.git/config"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >"$d/sub/.git/config"
+	ln -s "$d/src/a.env" "$d/link.env"
+	run_sghook --scan "$d"
+	assert_status 1
+	assert_output_contains "sghook: 2 secrets found"
+	assert_equal "$(grep -o "$d/[^:]*:[0-9]*" <<<"$output")" "$d/src/a.env:2
+$d/src/deep/er/b.env:1"
+	run_sghook --scan "$d/README" "$d/src/deep"
+	assert_status 1
+	assert_output_contains "sghook: 1 secret found"
 }
 
 @test "--scan without a file exits 2" {
