@@ -32,10 +32,18 @@ else
 $(error LIBGIT2 must be bundled or system, not '$(LIBGIT2)')
 endif
 
+# jansson reads --baseline reports; static beside the bundled libgit2.
+JSON_CFLAGS := $(shell pkg-config --cflags jansson)
+ifeq ($(LIBGIT2),system)
+JSON_LIBS   := $(shell pkg-config --libs jansson)
+else
+JSON_LIBS   := -Wl,-Bstatic -ljansson -Wl,-Bdynamic
+endif
+
 # What the build needs whatever CFLAGS and LDFLAGS the caller gives.
-ALL_CFLAGS  = -std=c11 -Wall -Wextra -pthread -MMD -MP $(GIT2_CFLAGS) -Ilib $(CFLAGS)
+ALL_CFLAGS  = -std=c11 -Wall -Wextra -pthread -MMD -MP $(GIT2_CFLAGS) $(JSON_CFLAGS) -Ilib $(CFLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS)
-LIBS        = $(GIT2_LIBS) -lm
+LIBS        = $(GIT2_LIBS) $(JSON_LIBS) -lm
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:.c=.o)

@@ -53,6 +53,7 @@ typedef struct {
 	int color;           /* -1 auto */
 	int jobs;
 	int quiet;           /* no summary line, no progress */
+	const char *baseline; /* --baseline: a report of accepted findings */
 	const char **rules;  /* --rules, in order */
 	size_t nrules;
 	char **args;
@@ -80,6 +81,8 @@ static void usage(FILE *fp)
 "  --color auto|always|never colour text findings (default auto)\n"
 "  --jobs N                  worker processes (default: one per core, up to 8)\n"
 "  --quiet                   no summary line after a clean --check-range\n"
+"  --baseline FILE           accept the findings of an earlier --format json\n"
+"                            report (--check-range, --scan)\n"
 "  --help, --version\n"
 "\n"
 "exit status: 0 nothing found, 1 a secret found, 2 error (the change is refused)\n",
@@ -659,6 +662,24 @@ static int judge(const options *o, git_repository *repo,
 	return error;
 }
 
+/* Drops the findings that --baseline's report accepted. */
+static int apply_baseline(const options *o, sghook_findings *found,
+	size_t *accepted)
+{
+	sghook_baseline *b = NULL;
+	size_t n;
+
+	if (!o->baseline)
+		return 0;
+	if (sghook_baseline_load(&b, o->baseline) < 0)
+		return SGHOOK_ERROR;
+	n = sghook_baseline_filter(b, found);
+	if (accepted)
+		*accepted = n;
+	sghook_baseline_free(b);
+	return 0;
+}
+
 static int run_check_range(const options *o, git_repository *repo,
 	const sghook_rules *rules)
 {
@@ -666,7 +687,8 @@ static int run_check_range(const options *o, git_repository *repo,
 	sghook_findings found = {0};
 	sghook_scan_stats stats = {0};
 	struct timespec t0, t1;
-	char head[160];
+	char head[160], base[80] = "";
+	size_t accepted = 0;
 	int rc = EXIT_ERROR;
 
 	if (o->nargs == 0) {
@@ -678,7 +700,8 @@ static int run_check_range(const options *o, git_repository *repo,
 	if (shallow_check(repo) < 0 ||
 	    sghook_walk_range(&ids, repo, (const char *const *)o->args,
 	    (size_t)o->nargs) < 0 ||
-	    judge(o, repo, rules, &ids, &found, &stats) < 0)
+	    judge(o, repo, rules, &ids, &found, &stats) < 0 ||
+	    apply_baseline(o, &found, &accepted) < 0)
 		goto done;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	snprintf(head, sizeof(head), "sghook: %zu %s in %zu of %zu %s",
@@ -689,11 +712,14 @@ static int run_check_range(const options *o, git_repository *repo,
 		goto done;
 	warn_ignore_commits(repo, &found);
 	/* A CI log shows that the step ran, and on what. */
+	if (accepted)
+		snprintf(base, sizeof(base), "; %zu %s accepted by the baseline",
+			accepted, plural(accepted, "finding", "findings"));
 	if (!found.count && !o->quiet)
-		fprintf(stderr, "sghook: no secrets in %zu %s (%zu %s read) in "
-			"%.2f s\n", ids.count, plural(ids.count, "commit",
+		fprintf(stderr, "sghook: no secrets in %zu %s (%zu %s read%s) "
+			"in %.2f s\n", ids.count, plural(ids.count, "commit",
 			"commits"), stats.blobs_read, plural(stats.blobs_read,
-			"blob", "blobs"), (double)(t1.tv_sec - t0.tv_sec) +
+			"blob", "blobs"), base, (double)(t1.tv_sec - t0.tv_sec) +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
@@ -982,7 +1008,7 @@ static int run_scan(const options *o, const sghook_rules *rules)
 		error = strcmp(o->args[i], "-") && is_dir(o->args[i]) ?
 			scan_dir(&found, o->args[i], &so) :
 			scan_file(&found, o->args[i], &so);
-	if (error < 0)
+	if (error < 0 || apply_baseline(o, &found, NULL) < 0)
 		goto done;
 	snprintf(head, sizeof(head), "sghook: %zu %s found", found.count,
 		plural(found.count, "secret", "secrets"));
@@ -1442,7 +1468,8 @@ static int set_mode(options *o, enum mode m)
 static int parse_args(options *o, int argc, char **argv)
 {
 	enum { O_PC = 256, O_CR, O_PR, O_PP, O_SCAN, O_FMT, O_RULES,
-		O_NORED, O_COLOR, O_JOBS, O_QUIET, O_HELP, O_VERSION, O_DOCTOR };
+		O_NORED, O_COLOR, O_JOBS, O_QUIET, O_BASELINE, O_HELP,
+		O_VERSION, O_DOCTOR };
 	static const struct option longopts[] = {
 		{ "pre-commit", no_argument, NULL, O_PC },
 		{ "check-range", no_argument, NULL, O_CR },
@@ -1456,6 +1483,7 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "colour", required_argument, NULL, O_COLOR },
 		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "baseline", required_argument, NULL, O_BASELINE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "doctor", no_argument, NULL, O_DOCTOR },
@@ -1521,6 +1549,9 @@ static int parse_args(options *o, int argc, char **argv)
 		case O_QUIET:
 			o->quiet = 1;
 			break;
+		case O_BASELINE:
+			o->baseline = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -1540,6 +1571,12 @@ static int parse_args(options *o, int argc, char **argv)
 	}
 	if (o->mode == MODE_NONE) {
 		usage(stderr);
+		return -1;
+	}
+	/* A hook judges one change: what to accept belongs in .sghookignore. */
+	if (o->baseline && o->mode != MODE_CHECK_RANGE && o->mode != MODE_SCAN) {
+		warnx("--baseline works with --check-range and --scan; a hook "
+			"reads .sghookignore");
 		return -1;
 	}
 	o->args = argv + optind;

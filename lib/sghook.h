@@ -8,6 +8,7 @@
  *   rules.c   rule sets, loaded from git-config style files in rules/
  *   match.c   finding rule matches in a buffer (PCRE2, JIT)
  *   ignore.c  .sghookignore: allowed fingerprints and path globs
+ *   baseline.c  findings accepted by an earlier JSON report (--baseline)
  *   walk.c    which commits to judge: ranges, pushes
  *   hookinput.c  what git tells a pre-receive or pre-push hook on stdin
  *   scan.c    what a change adds: index, commits (on every core), plain files
@@ -187,6 +188,18 @@ int sghook_report_write(FILE *fp, const sghook_findings *list,
 	const sghook_report_opts *opts);
 /* Each rule's remediation text, once, in order of first appearance. */
 int sghook_report_remediation(FILE *fp, const sghook_findings *list);
+
+/* ---- baseline.c: findings accepted by an earlier report --------------- */
+
+typedef struct sghook_baseline sghook_baseline;
+
+/* Reads a JSON report (an array of findings); keeps their fingerprints. */
+int sghook_baseline_load(sghook_baseline **out, const char *path);
+void sghook_baseline_free(sghook_baseline *b);
+int sghook_baseline_has(const sghook_baseline *b, const char *fingerprint);
+/* Drops the findings whose fingerprint the baseline holds; their count. */
+size_t sghook_baseline_filter(const sghook_baseline *b,
+	sghook_findings *list);
 
 /* ---- walk.c: which commits to judge ----------------------------------- */
 

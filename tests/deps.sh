@@ -11,7 +11,7 @@
 # `make fuzz` run; fuzz_report checks its JSON with jansson.
 set -eu
 pkgs="gcc make pkg-config git cmake dpkg-dev debian-archive-keyring
-	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev
+	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev libjansson-dev
 	libcmocka-dev bats jq valgrind
 	mandoc man-db groff-base pre-commit python3-yaml
 	clang libclang-rt-dev libjansson-dev"

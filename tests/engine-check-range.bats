@@ -486,6 +486,69 @@ API_KEY=$TOKEN
 	assert_output_contains "cfg.env:2"
 }
 
+# ------------------------------------------------------------ --baseline
+
+@test "--check-range --baseline FILE accepts the findings of an earlier JSON report, by fingerprint" {
+	need_jq
+	make_leaky_history
+	# CI: the merge request's false positive goes into a baseline, kept
+	# outside the history
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/baseline.json"
+	run_sghook --check-range "$BASE..HEAD" --baseline "$BATS_TEST_TMPDIR/baseline.json"
+	assert_status 0
+	assert_output_empty
+	assert_stderr_matches "^sghook: no secrets in 3 commits \(.* blobs? read; 1 finding accepted by the baseline\) in "
+	# the same token amended into another commit keeps its fingerprint
+	git commit -q --amend --no-verify -m "clean two, reworded"
+	run_sghook --check-range "$BASE..HEAD" --baseline "$BATS_TEST_TMPDIR/baseline.json"
+	assert_status 0
+	# a new token is not accepted
+	plant other.env "API_KEY=$(new_token)
+" "more keys"
+	run_sghook --check-range "$BASE..HEAD" --baseline "$BATS_TEST_TMPDIR/baseline.json" --format json
+	assert_status 1
+	assert_json 'length == 1 and .[0].path == "other.env"'
+}
+
+@test "--scan DIR --baseline FILE accepts the findings of an earlier --scan report" {
+	need_jq
+	local d="$BATS_TEST_TMPDIR/tree"
+	mkdir -p "$d"
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >"$d/a.env"
+	"$SGHOOK" --scan "$d" --format json >"$BATS_TEST_TMPDIR/baseline.json" || true
+	run_sghook --scan "$d" --baseline "$BATS_TEST_TMPDIR/baseline.json"
+	assert_status 0
+	printf 'SEGMENT_API_TOKEN=%s\n' "$SEED_TOKEN" >"$d/b.env"
+	run_sghook --scan "$d" --baseline "$BATS_TEST_TMPDIR/baseline.json"
+	assert_status 1
+	assert_output_contains "$d/b.env:1"
+	assert_output_not_contains "$d/a.env:1"
+}
+
+@test "a --baseline that is not sghook's JSON report stops the run (exit 2, one line)" {
+	make_leaky_history
+	local b="$BATS_TEST_TMPDIR/baseline.json"
+	for content in '{"fingerprint": "0123456789abcdef"}' '[{"rule": "x"}]' '[{"fingerprint": "0123"}]' '[' ''; do
+		printf '%s' "$content" >"$b"
+		run_sghook --check-range "$BASE..HEAD" --baseline "$b"
+		[ "$status" -eq 2 ] || fail_with "baseline '$content': exit $status"
+		assert_one_error_line
+		assert_stderr_contains "baseline $b"
+	done
+	run_sghook --check-range "$BASE..HEAD" --baseline "$BATS_TEST_TMPDIR/none.json"
+	assert_status 2
+	assert_one_error_line
+}
+
+@test "--baseline is refused in hook modes, which read .sghookignore" {
+	printf '[]' >"$BATS_TEST_TMPDIR/baseline.json"
+	run_sghook --pre-commit --baseline "$BATS_TEST_TMPDIR/baseline.json"
+	assert_status 2
+	assert_stderr_contains "--baseline works with --check-range and --scan"
+}
+
 # ------------------------------------------------------------ JSON and redaction
 
 @test "JSON is one array of findings with rule, path, line, full commit id, redacted secret and fingerprint" {
