@@ -107,12 +107,8 @@ while [ $# -gt 0 ]; do
 	--pre-push) add_hook pre-push ;;
 	--server) set_mode server ;;
 	--gitlab) set_mode gitlab ;;
-	--gitlab-tar)
-		if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "--gitlab-tar needs a file name"; fi
-		set_mode gitlab-tar; target=$2; have_target=1; shift ;;
-	--gitlab-global)
-		if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "--gitlab-global needs a directory"; fi
-		set_mode gitlab-global; target=$2; have_target=1; shift ;;
+	--gitlab-tar) set_mode gitlab-tar ;;
+	--gitlab-global) set_mode gitlab-global ;;
 	--global) set_mode global ;;
 	--uninstall) uninstall=1 ;;
 	--sghook)
@@ -140,6 +136,7 @@ fi
 case $mode in
 gitlab-tar | gitlab-global)
 	[ "${#hooks[@]}" -eq 0 ] || usage_error "--$mode installs pre-receive; --pre-commit/--pre-push do not apply"
+	[ "$have_target" = 1 ] || usage_error "--$mode needs a $([ "$mode" = gitlab-tar ] && echo file name || echo directory)"
 	;;
 server | gitlab)
 	[ "${#hooks[@]}" -eq 0 ] || usage_error "--$mode installs pre-receive; --pre-commit/--pre-push do not apply"
@@ -405,6 +402,7 @@ install_dispatchers() {
 		n=$((n + 1))
 	done
 	info "the other $n hooks in $dir run each repository's own .git/hooks/<hook> (git-lfs's pre-push, a commit-msg check, ...)"
+	info "git-lfs: in a repository that holds LFS objects they run git-lfs's hooks too; 'git lfs install' there reports that its hooks exist: 'git lfs install --skip-repo' is enough"
 	[ -z "$kept" ] || info "kept your own global hooks, which run instead of the repository's:$kept"
 }
 

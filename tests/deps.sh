@@ -10,11 +10,13 @@
 # sanitizer runtimes and libFuzzer) build what `make test-sanitize` and
 # `make fuzz` run; fuzz_report checks its JSON with jansson.
 set -eu
-pkgs="gcc make pkg-config git cmake dpkg-dev debian-archive-keyring
+pkgs="gcc libc6-dev make pkg-config git git-lfs cmake dpkg-dev debian-archive-keyring
 	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev libjansson-dev
 	libcmocka-dev bats jq valgrind
 	mandoc man-db groff-base pre-commit python3-yaml
-	clang libclang-rt-dev libjansson-dev"
+	clang libclang-rt-dev"
+# husky and lefthook (tests/managers.bats) come from npm: any Node.js will do.
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

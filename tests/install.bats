@@ -421,3 +421,229 @@ refs/heads/main $bad refs/heads/main $BASE"
 	assert_status 1
 	assert_output_contains "segment-public-api-token"
 }
+
+# ------------------------------------------------------------ --global and a repository's other hooks
+
+# a hook of kind $2 in repository $1 that logs its name and arguments
+write_logging_hook() {
+	write_prev_hook "$1/.git/hooks/$2" "$2"
+}
+
+@test "install.sh --global keeps running each repository's own commit-msg, prepare-commit-msg, post-commit and post-checkout hooks" {
+	local h
+	for h in commit-msg prepare-commit-msg post-commit post-checkout post-merge; do
+		write_logging_hook "$R" "$h"
+	done
+	run "$INSTALL_SH" --global
+	assert_status 0
+	assert_output_contains "run each repository's own .git/hooks/<hook>"
+	stage_clean "$R" a
+	run git -C "$R" commit -m clean
+	assert_status 0
+	grep -q "^prepare-commit-msg ran args=\[.git/COMMIT_EDITMSG message\]$" "$LOG" ||
+		fail_with "prepare-commit-msg did not run: $(cat "$LOG")"
+	grep -q "^commit-msg ran args=\[.git/COMMIT_EDITMSG\]$" "$LOG" || fail_with "commit-msg did not run"
+	grep -q "^post-commit ran args=\[\]$" "$LOG" || fail_with "post-commit did not run"
+	git -C "$R" checkout -q -b topic
+	grep -q "^post-checkout ran args=\[.* .* 1\]$" "$LOG" || fail_with "post-checkout did not run"
+	# the repository's commit-msg can still refuse a commit
+	: >"$LOG"
+	stage_clean "$R" b
+	local before
+	before=$(head_of "$R")
+	PREV_EXIT=5 run git -C "$R" commit -m vetoed
+	assert_status 1
+	assert_equal "$(head_of "$R")" "$before"
+	# and the pre-commit hook, sghook's, still refuses a leak
+	stage_leak "$R"
+	run git -C "$R" commit -m leak
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+	# --uninstall takes every hook install.sh wrote
+	run "$INSTALL_SH" --global --uninstall
+	assert_status 0
+	[ ! -e "$HOME/.config/sghook" ]
+}
+
+# lfs_commit REPO NAME: a new LFS object in a commit; prints its oid
+lfs_commit() {
+	head -c 4096 /dev/urandom >"$1/$2.bin"
+	git -C "$1" add "$2.bin"
+	git -C "$1" commit -q --no-verify -m "LFS object $2"
+	git -C "$1" lfs ls-files -l | grep " $2.bin$" | cut -d' ' -f1
+}
+assert_lfs_on_server() {
+	[ -n "$2" ] && [ -f "$SRV/$1.git/lfs/objects/${2:0:2}/${2:2:2}/$2" ] ||
+		fail_with "LFS object '$2' did not reach the server"
+}
+
+@test "install.sh --global keeps git-lfs's hooks of a repository: a push still uploads its LFS objects" {
+	command -v git-lfs >/dev/null || skip "git-lfs is not installed (tests/deps.sh installs it)"
+	new_server lfs
+	git -C "$R" remote add origin "$SRV/lfs.git"
+	# a repository set up for LFS before sghook
+	git -C "$R" lfs install --local >/dev/null
+	grep -q "git lfs pre-push" "$R/.git/hooks/pre-push"
+	git -C "$R" lfs track '*.bin' >/dev/null
+	git -C "$R" add .gitattributes
+	local oid
+	oid=$(lfs_commit "$R" one)
+	run "$INSTALL_SH" --global
+	assert_status 0
+	run git -C "$R" push origin main
+	assert_status 0
+	assert_lfs_on_server lfs "$oid"
+
+	# with sghook's own pre-push too: git-lfs's runs first, and a leak is refused
+	run "$INSTALL_SH" --global --pre-push
+	assert_status 0
+	oid=$(lfs_commit "$R" two)
+	run git -C "$R" push origin main
+	assert_status 0
+	assert_lfs_on_server lfs "$oid"
+	stage_leak "$R"
+	git -C "$R" commit -q --no-verify -m leak
+	run git -C "$R" push origin main
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+}
+
+@test "install.sh --global: a repository that starts using LFS afterwards uploads its LFS objects too" {
+	command -v git-lfs >/dev/null || skip "git-lfs is not installed (tests/deps.sh installs it)"
+	run "$INSTALL_SH" --global
+	assert_status 0
+	assert_output_contains "git lfs install --skip-repo"
+	new_server lfs
+	git -C "$R" remote add origin "$SRV/lfs.git"
+	git -C "$R" lfs install --skip-repo >/dev/null
+	git -C "$R" lfs track '*.bin' >/dev/null
+	git -C "$R" add .gitattributes
+	local oid
+	oid=$(lfs_commit "$R" one)
+	[ ! -e "$R/.git/hooks/pre-push" ]
+	run git -C "$R" push origin main
+	assert_status 0
+	assert_lfs_on_server lfs "$oid"
+	# the same with sghook's pre-push in the global directory
+	run "$INSTALL_SH" --global --pre-push
+	oid=$(lfs_commit "$R" two)
+	run git -C "$R" push origin main
+	assert_status 0
+	assert_lfs_on_server lfs "$oid"
+}
+
+# ------------------------------------------------------------ a bare machine, a build tree
+
+@test "install.sh ends by saying how to try the hook, and those commands are refused and leave nothing" {
+	run --separate-stderr "$INSTALL_SH" "$R"
+	assert_status 0
+	assert_output_contains "To see the hook refuse a commit (nothing is committed):"
+	local cmds
+	cmds=$(sed -n '/To see the hook refuse/,$p' <<<"$output" | tail -n +2)
+	[ "$(grep -c '' <<<"$cmds")" -eq 4 ] || fail_with "expected 4 commands, got: $cmds"
+	run sh -c "$(sed -n 1,2p <<<"$cmds")
+$(sed -n 3p <<<"$cmds" | sed 's/ *#.*//')"
+	assert_status 1
+	assert_output_contains "sghook-try.env:1  segment-public-api-token"
+	assert_equal "$(head_of "$R")" "$BASE"
+	sh -c "$(sed -n 1p <<<"$cmds")
+$(sed -n 4p <<<"$cmds")"
+	assert_equal "$(git -C "$R" status --porcelain)" ""
+}
+
+@test "install.sh without git says that git is missing, not that REPO is not a repository" {
+	# a PATH with every command of this machine but git and apt-get
+	local bin="$BATS_TEST_TMPDIR/nogit" d f
+	mkdir -p "$bin"
+	for d in /usr/local/bin /usr/bin /bin; do
+		for f in "$d"/*; do
+			case ${f##*/} in git | git-* | apt-get | sghook) continue ;; esac
+			[ -e "$bin/${f##*/}" ] || ln -s "$f" "$bin/${f##*/}"
+		done
+	done
+	PATH="$bin" run --separate-stderr "$INSTALL_SH" "$R"
+	assert_status 1
+	assert_stderr_contains "install.sh: error: git is not installed; install it first (as root on Debian: apt-get install --no-install-recommends git)"
+	assert_stderr_not_contains "not a git repository"
+	[ ! -e "$R/.git/hooks/pre-commit" ]
+}
+
+@test "install.sh from a build tree installs sghook under PREFIX: after the clone moves, the hook still works" {
+	[ -f "$SGHOOK_SRC/Makefile" ] || skip "no Makefile in the build tree"
+	local src="$BATS_TEST_TMPDIR/clone" prefix="$BATS_TEST_TMPDIR/prefix"
+	mkdir -p "$src"
+	tar -C "$SGHOOK_SRC" --exclude=.git --exclude=./tests -cf - . | tar -C "$src" -xf -
+	[ -x "$src/sghook" ]
+	# the clone's own binary is on PATH: a build tree all the same
+	SGHOOK='' PATH="$src:$(path_without_sghook)" run "$src/install.sh" --prefix "$prefix" "$R"
+	assert_status 0
+	assert_output_contains "installing sghook under $prefix"
+	grep -qxF "SGHOOK='$prefix/bin/sghook'" "$R/.git/hooks/pre-commit"
+	[ -f "$prefix/share/sghook/rules/segment.rules" ]
+	mv "$src" "$BATS_TEST_TMPDIR/moved"
+	stage_clean "$R" a
+	PATH=$(path_without_sghook) run git -C "$R" commit -m clean
+	assert_status 0
+	stage_leak "$R"
+	PATH=$(path_without_sghook) run git -C "$R" commit -m leak
+	assert_status 1
+	assert_output_contains "segment-public-api-token"
+}
+
+@test "install.sh --sghook PATH inside the build tree says what the hook depends on" {
+	run "$INSTALL_SH" --sghook "$SGHOOK" "$R"
+	assert_status 0
+	assert_output_contains "note: the hooks run $SGHOOK, in this build tree"
+}
+
+# ------------------------------------------------------------ GitLab: gitaly hooks set, server-wide hooks
+
+@test "install.sh --gitlab-tar FILE writes custom_hooks/pre-receive.d/sghook for gitaly hooks set, and the hook refuses a leak" {
+	local tarball="$BATS_TEST_TMPDIR/hooks.tar"
+	run "$INSTALL_SH" --gitlab-tar "$tarball"
+	assert_status 0
+	assert_output_contains "gitaly hooks set --storage STORAGE --repository RELATIVE_PATH"
+	assert_output_contains "< $tarball"
+	# the layout Gitaly takes: custom_hooks/ at the root, executable hooks, no backup files
+	run tar -tvf "$tarball"
+	assert_status 0
+	assert_equal "$(tar -tf "$tarball" | sort)" "custom_hooks/
+custom_hooks/pre-receive.d/
+custom_hooks/pre-receive.d/sghook"
+	assert_output_matches "^-rwxr-xr-x 0/0 .* custom_hooks/pre-receive.d/sghook$"
+	# unpacked as Gitaly does into a repository, the hook judges a push
+	new_server gl
+	tar -C "$SRV/gl.git" -xf "$tarball"
+	stage_leak "$R"
+	git -C "$R" commit -q -m leak
+	local bad
+	bad=$(head_of "$R")
+	git -C "$R" push -q "$SRV/gl.git" "main:refs/tmp/x" 2>/dev/null
+	git --git-dir="$SRV/gl.git" update-ref -d refs/tmp/x
+	cd "$SRV/gl.git"
+	run custom_hooks/pre-receive.d/sghook <<<"0000000000000000000000000000000000000000 $bad refs/heads/main"
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+	run custom_hooks/pre-receive.d/sghook <<<"0000000000000000000000000000000000000000 $BASE refs/heads/main"
+	assert_status 0
+}
+
+@test "install.sh --gitlab-global DIR installs DIR/pre-receive.d/sghook for every repository, and --uninstall removes it" {
+	local dir="$BATS_TEST_TMPDIR/gitaly/custom_hooks"
+	run "$INSTALL_SH" --gitlab-global "$dir"
+	assert_status 0
+	assert_output_contains "Gitaly's custom_hooks_dir"
+	assert_equal "$(ls -A "$dir/pre-receive.d")" sghook
+	new_server one
+	stage_leak "$R"
+	git -C "$R" commit -q -m leak
+	git -C "$R" push -q "$SRV/one.git" "main:refs/tmp/x" 2>/dev/null
+	git --git-dir="$SRV/one.git" update-ref -d refs/tmp/x
+	cd "$SRV/one.git"
+	run "$dir/pre-receive.d/sghook" <<<"0000000000000000000000000000000000000000 $(head_of "$R") refs/heads/main"
+	assert_status 1
+	assert_output_contains "config/segment.env:2"
+	run "$INSTALL_SH" --gitlab-global --uninstall "$dir"
+	assert_status 0
+	[ ! -e "$dir" ]
+}

@@ -164,6 +164,9 @@ YML
 	printf 'pre-push:\n  commands:\n    test:\n      run: "true"\n' >lefthook.yml
 	run "$INSTALL_SH" "$R"
 	assert_status 0
+	grep -q "^pre-commit:  # sghook-managed-line$" lefthook.yml
+	run node_modules/.bin/lefthook install
+	assert_status 0
 	stage_leak
 	run git commit -m leak
 	assert_status 1
