@@ -596,8 +596,12 @@ lefthook_recipe() {
 		echo "$PROG: error: $why"
 		echo "$PROG: add sghook to $cfg yourself, under each hook's commands:"
 		for h in "${hooks[@]}"; do
-			printf '  %s:\n    commands:\n      sghook:\n        run: sghook --%s%s\n' "$h" "$h" \
-				"$([ "$h" = pre-push ] && echo ' {1} {2}')"
+			printf '  %s:\n    commands:\n      sghook:\n' "$h"
+			if [ "$h" = pre-push ]; then
+				printf '        run: sghook --pre-push {1} {2}\n        use_stdin: true\n'
+			else
+				printf '        run: sghook --%s\n' "$h"
+			fi
 		done
 		echo "$PROG: then run: lefthook install"
 	} >&2
@@ -623,6 +627,7 @@ lefthook_edit() {
 			print "  commands:  " mark
 			print "    sghook:  " mark
 			print "      run: " run "  " mark
+			if (hook == "pre-push") print "      use_stdin: true  " mark
 			exit 0
 		}
 		end = NR
@@ -641,6 +646,8 @@ lefthook_edit() {
 			if (i == cmd) {
 				print pad "sghook:  " mark
 				print pad step "run: " run "  " mark
+				# git gives pre-push its refs on stdin; lefthook passes it on only when asked
+				if (hook == "pre-push") print pad step "use_stdin: true  " mark
 			}
 		}
 	}' "$cfg" >"$tmp" || { rm -f "$tmp"; return 1; }

@@ -187,6 +187,60 @@ YML
 	[ ! -e .git/hooks/pre-commit ]
 }
 
+@test "the README's lefthook recipe, as written, refuses a commit and a push that add a token" {
+	need_npm
+	cd "$R"
+	npm_project "$R"
+	# the YAML block of README.md's lefthook recipe
+	sed -n '/^  ```yaml$/,/^  ```$/p' "$SGHOOK_SRC/README.md" | sed '1d;$d' | sed 's/^  //' >lefthook.yml
+	grep -q "run: sghook --pre-push" lefthook.yml
+	run node_modules/.bin/lefthook install
+	assert_status 0
+	new_server app
+	git remote add origin "$SRV/app.git"
+	git push -q origin main 2>/dev/null
+	stage_leak
+	run git commit -m leak
+	assert_status 1
+	assert_output_contains "segment.env:1"
+	git commit -q --no-verify -m leak
+	run git push origin main
+	assert_status 1
+	assert_output_contains "push refused"
+	assert_equal "$(server_ref app refs/heads/main)" "$(git rev-parse HEAD~1)"
+}
+
+@test "the README's husky line, as written, refuses a commit" {
+	need_npm
+	cd "$R"
+	npm_project "$R"
+	npx --no-install husky init >/dev/null
+	grep -o '`sghook --pre-commit || exit $?`' "$SGHOOK_SRC/README.md" | head -n 1 | tr -d '`' >.husky/pre-commit
+	[ "$(cat .husky/pre-commit)" = 'sghook --pre-commit || exit $?' ]
+	stage_leak
+	run git commit -m leak
+	assert_status 1
+	assert_output_contains "segment.env:1"
+}
+
+@test "install.sh --pre-push with lefthook passes git's refs on to sghook (use_stdin)" {
+	need_npm
+	cd "$R"
+	npm_project "$R"
+	printf 'pre-push:\n  commands:\n    test:\n      run: "true"\n' >lefthook.yml
+	run "$INSTALL_SH" --pre-push "$R"
+	assert_status 0
+	grep -q "use_stdin: true" lefthook.yml
+	new_server app
+	git remote add origin "$SRV/app.git"
+	git push -q origin main 2>/dev/null
+	stage_leak
+	git commit -q --no-verify -m leak
+	run git push origin main
+	assert_status 1
+	assert_output_contains "segment.env:1"
+}
+
 # ------------------------------------------------------------ a tracked hooks folder
 
 @test "a team hooks folder tracked in git gets a line in its hook: no untracked file, no machine path" {
