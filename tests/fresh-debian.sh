@@ -18,12 +18,17 @@ if [ $# -gt 0 ]; then root=$1; else root=$(mktemp -d /var/tmp/sghook-debian.XXXX
 
 cleanup() {
 	umount "$root/proc" 2>/dev/null || true
-	umount "$root/dev" 2>/dev/null || true
+	umount -R "$root/dev" 2>/dev/null || true
 	[ "$keep" = 1 ] || rm -rf "$root"
 }
 trap cleanup EXIT
 step() { printf '\n### %s\n' "$*"; }
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb LANG=C.UTF-8 /bin/bash -c "$1"; }
+# A machine behind a proxy of its own hands npm the proxy's certificate.
+ca=''
+in_root() {
+	chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		TERM=dumb LANG=C.UTF-8 ${ca:+NODE_EXTRA_CA_CERTS=$ca} /bin/bash -c "$1"
+}
 
 if [ ! -x "$root/bin/bash" ]; then
 	step "debootstrap --variant=minbase $suite"
@@ -31,8 +36,12 @@ if [ ! -x "$root/bin/bash" ]; then
 		{ tail -n 20 "$root.debootstrap.log" >&2; exit 1; }
 fi
 mount -t proc proc "$root/proc"
-mount --bind /dev "$root/dev"
+mount --rbind /dev "$root/dev"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+	cp "$NODE_EXTRA_CA_CERTS" "$root/etc/extra-ca.pem"
+	ca=/etc/extra-ca.pem
+fi
 
 step "no git, no compiler"
 in_root 'command -v git gcc make || true'
