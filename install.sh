@@ -199,10 +199,12 @@ logged() {
 	[ -n "$LOG" ] || LOG=$(mktemp "${TMPDIR:-/tmp}/sghook-install.XXXXXX") || fail "cannot create a log file"
 	if ! "$@" >>"$LOG" 2>&1; then
 		tail -n 25 "$LOG" >&2
+		keep_log=1
 		fail "$what failed (the whole output is in $LOG)"
 	fi
 }
-cleanup_log() { [ -z "$LOG" ] || rm -f "$LOG"; }
+keep_log=0
+cleanup_log() { [ -z "$LOG" ] || [ "$keep_log" = 1 ] || rm -f "$LOG"; }
 trap cleanup_log EXIT
 
 apt_updated=0

@@ -652,3 +652,21 @@ custom_hooks/pre-receive.d/sghook"
 	assert_status 0
 	[ ! -e "$dir" ]
 }
+
+@test "a step install.sh runs quietly shows its output's end when it fails, and keeps the whole log" {
+	[ -f "$SGHOOK_SRC/Makefile" ] || skip "no Makefile in the build tree"
+	local src="$BATS_TEST_TMPDIR/broken"
+	mkdir -p "$src/hook"
+	cp "$SGHOOK_SRC/install.sh" "$src/"
+	cp "$SGHOOK_SRC"/hook/pre-* "$SGHOOK_SRC/hook/dispatch" "$src/hook/"
+	printf 'all:\n\t@echo "compiling..."; echo "lib/x.c:1: error: it broke" >&2; exit 1\n' >"$src/Makefile"
+	SGHOOK='' PATH=$(path_without_sghook) run --separate-stderr "$src/install.sh" --prefix "$BATS_TEST_TMPDIR/p" "$R"
+	assert_status 1
+	assert_stderr_contains "lib/x.c:1: error: it broke"
+	local log
+	log=$(sed -n 's/.*(the whole output is in \(.*\))$/\1/p' <<<"$stderr")
+	[ -n "$log" ] && [ -f "$log" ] || fail_with "the log '$log' is gone"
+	grep -q "compiling..." "$log"
+	rm -f "$log"
+	assert_output_not_contains "compiling..."
+}
