@@ -53,7 +53,9 @@ clone_shallow() {
 	run_sghook --check-range HEAD~1..HEAD
 	assert_status 0
 	assert_output_empty
-	assert_stderr_empty
+	# the summary line alone: no note of a cut
+	assert_one_error_line
+	assert_stderr_matches "^sghook: no secrets in 1 commit "
 }
 
 @test "at depth 1, --check-range HEAD judges the cut commit's whole tree as added, and says so once" {
@@ -75,7 +77,7 @@ clone_shallow() {
 	up_commit README "hello"
 	up_commit notes.txt "clean"
 	clone_shallow 1
-	run_sghook --check-range HEAD
+	run_sghook --check-range HEAD --quiet
 	assert_status 0
 	assert_output_empty
 	assert_one_error_line
@@ -117,7 +119,9 @@ clone_shallow() {
 	run_sghook --check-range origin/main..HEAD
 	assert_status 0
 	assert_output_empty
-	assert_stderr_empty
+	# the summary line alone: no note of a cut
+	assert_one_error_line
+	assert_stderr_matches "^sghook: no secrets in 1 commit "
 }
 
 @test "a range whose lower end lies beyond the cut judges the present commits and reports the cut" {
