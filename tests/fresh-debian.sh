@@ -27,7 +27,7 @@ step() { printf '\n### %s\n' "$*"; }
 ca=''
 in_root() {
 	chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		TERM=dumb LANG=C.UTF-8 ${ca:+NODE_EXTRA_CA_CERTS=$ca} /bin/bash -c "$1"
+		LANG=C.UTF-8 ${ca:+NODE_EXTRA_CA_CERTS=$ca} /bin/bash -c "$1"
 }
 
 if [ ! -x "$root/bin/bash" ]; then
