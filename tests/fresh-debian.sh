@@ -46,10 +46,12 @@ fi
 step "no git, no compiler"
 in_root 'command -v git gcc make || true'
 
-step "the sources, and a repository to protect (made outside: the chroot has no git yet)"
+step "a clone of the sources, and a repository to protect (made outside: the chroot has no git yet)"
 rm -rf "$root/opt/sghook" "$root/srv/app"
 mkdir -p "$root/opt/sghook" "$root/srv"
-(cd "$src" && git ls-files -z | xargs -0 tar -cf - --no-recursion) | tar -C "$root/opt/sghook" -xf -
+# A clone, as CI has it (make dist archives HEAD): what is committed only.
+rmdir "$root/opt/sghook"
+git clone -q --no-hardlinks "$src" "$root/opt/sghook"
 git init -q "$root/srv/app"
 git -C "$root/srv/app" -c user.name=x -c user.email=x@example.invalid commit -q --allow-empty -m first
 du0=$(in_root 'du -sxm / | cut -f1')
