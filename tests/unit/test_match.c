@@ -313,6 +313,19 @@ static char *lower_token(size_t n)
 	return t;
 }
 
+/*
+ * "sgp_" and n random lower-case hex digits: a hash without context, so
+ * only Segment context makes it block.
+ */
+static char *hex_token(size_t n)
+{
+	char *t = malloc(n + 5);
+
+	memcpy(t, "sgp_", 4);
+	random_from(t + 4, n, "0123456789abcdef");
+	return t;
+}
+
 static void test_a_16_char_lowercase_token_without_context_does_not_block(void **state)
 {
 	char *t = lower_token(16), *buf = fmt("api_key = \"%s\"\n", t);
@@ -830,14 +843,15 @@ static void test_sourcegraph_40_hex_form_is_claimed_by_sourcegraph(void **state)
 static void test_sourcegraph_forms_are_never_segment_even_with_segment_context(void **state)
 {
 	char *h16 = hex(16), *h40 = hex(40);
-	char *forms[3];
+	char *forms[4];
 	int i;
 
 	(void)state;
 	forms[0] = fmt("sgp_%s", h40);
 	forms[1] = fmt("sgp_%s_%s", h16, h40);
 	forms[2] = fmt("sgp_local_%s", h40);
-	for (i = 0; i < 3; i++) {
+	forms[3] = fmt("sgp_%s_local_%s", h16, h40);
+	for (i = 0; i < 4; i++) {
 		char *buf = fmt("SEGMENT_TOKEN=%s\n", forms[i]);
 		hits *hs = scan(buf);
 
@@ -888,16 +902,139 @@ static void test_a_low_entropy_40_hex_body_is_not_reported_as_segment(void **sta
 	free(buf);
 }
 
-/* A 64-char random body is Segment's, not Sourcegraph's, even when hex. */
-static void test_a_64_char_hex_body_is_segment(void **state)
+/*
+ * 64 hex digits in one case are a sha256 glued to the prefix, not a
+ * token (Segment bodies mix cases), and not Sourcegraph's either.
+ */
+static void test_a_64_hex_digit_body_a_sha256_is_no_token(void **state)
 {
-	char *h = hex(64), *t = fmt("sgp_%s", h), *buf = fmt("%s\n", t);
+	char *h = hex(64), *t = fmt("segment: sgp_%s\n", h);
+	size_t i;
+
+	(void)state;
+	assert_no_hit(scan(t), t);
+	for (i = 0; i < 64; i++)
+		h[i] = (char)(h[i] >= 'a' ? h[i] - 32 : h[i]);
+	free(t);
+	t = fmt("segment: sgp_%s\n", h);
+	assert_no_hit(scan(t), t);
+	free(t);
+	free(h);
+}
+
+/* ---- edges: escapes, percent-encoding, base64, ellipsis ---------------- */
+
+/* A 64-character token right after an escape or a %XX, and before one. */
+static void test_a_token_after_an_escape_or_a_percent_sequence_is_found(void **state)
+{
+	static const char *const forms[] = {
+		"{\"msg\":\"key\\n%s\\nnext\"}\n",
+		"{\"msg\":\"token:\\t%s\\t\"}\n",
+		"{\"html\":\"\\u003cb\\u003e%s\\u003c/b\\u003e\"}\n",
+		"{\"cmd\":\"K=\\\"%s\\\"\"}\n",
+		"GET /hook?cfg=token%%3D%s%%26limit%%3D10 HTTP/1.1\n",
+		"GET /hook?cfg=token%%3d%s%%26x HTTP/1.1\n",
+		"payload=%%7B%%22token%%22%%3A%%22%s%%22%%7D\n",
+		"GET /r?next=%%2Fcb%%3Ftoken%%253D%s%%2526a HTTP/1.1\n",
+		"printf(\"key\\x3d%s\\r\\n\");\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		char *t = token(64), *buf = fmt(forms[i], t);
+		hits *hs = scan(buf);
+
+		if (hs->n != 1)
+			fail_msg("%zu findings in: %s", hs->n, buf);
+		assert_string_equal(hs->h[0].secret, t);
+		free(buf);
+		free(t);
+	}
+}
+
+static void test_a_short_token_after_an_escape_blocks_with_context(void **state)
+{
+	char *t = hex_token(20);
+	char *buf = fmt("{\"service\":\"segment\",\"msg\":\"key\\n%s\\n\"}\n", t);
 
 	(void)state;
 	assert_one_hit(scan(buf), SEGMENT, t);
 	free(buf);
 	free(t);
-	free(h);
+}
+
+/* Letters before sgp_ that are not the end of an escape still glue. */
+static void test_a_letter_before_the_prefix_still_glues_without_an_escape(void **state)
+{
+	char *t = token(64), *buf = fmt("n%s\n/n%s\nu003e%s\n%%3%s\n", t, t, t, t);
+
+	(void)state;
+	assert_no_hit(scan(buf), buf);
+	free(buf);
+	free(t);
+}
+
+static char *base64(size_t bytes)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = (bytes + 2) / 3 * 4, i;
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		s[i] = b64[rng() % 64];
+	if (bytes % 3)
+		memset(s + n - (3 - bytes % 3), '=', 3 - bytes % 3);
+	s[n] = '\0';
+	return s;
+}
+
+/* sgp_ glued to a base64 sha256 or sha512: the run goes on to its '='. */
+static void test_a_base64_hash_glued_to_the_prefix_does_not_block(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		char *h = base64(i % 2 ? 32 : 64);
+		char *buf = fmt("{\"segment\": {\"integrity\": \"sgp_%s\"}}\n", h);
+
+		assert_no_hit(scan(buf), buf);
+		free(buf);
+		free(h);
+	}
+}
+
+/* In a form body a plus is a space: it ends the token. */
+static void test_a_plus_after_a_token_without_padding_is_an_edge(void **state)
+{
+	char *t = token(64), *buf = fmt("msg=key+is+%s+ok&n=1\n", t);
+
+	(void)state;
+	assert_one_hit(scan(buf), SEGMENT, t);
+	free(buf);
+	free(t);
+}
+
+/* A shortened token in a log line is not one; a whole token still is. */
+static void test_a_short_body_before_an_ellipsis_does_not_block(void **state)
+{
+	char *t = mixed_token(16), *t64 = token(64);
+	char *a = fmt("segment sync: token %s\xe2\x80\xa6 (acme)\n", t);
+	char *b = fmt("segment sync: token %s... (acme)\n", t);
+	char *c = fmt("segment sync: token %s\xe2\x80\xa6\n", t64);
+
+	(void)state;
+	assert_no_hit(scan(a), a);
+	assert_no_hit(scan(b), b);
+	assert_one_hit(scan(c), SEGMENT, t64);
+	free(c);
+	free(b);
+	free(a);
+	free(t64);
+	free(t);
 }
 
 #define T(f) cmocka_unit_test_setup(f, reseed)
@@ -947,7 +1084,13 @@ int main(void)
 		T(test_sourcegraph_forms_are_never_segment_even_with_segment_context),
 		T(test_upper_case_hex_sourcegraph_token_is_sourcegraph),
 		T(test_a_low_entropy_40_hex_body_is_not_reported_as_segment),
-		T(test_a_64_char_hex_body_is_segment),
+		T(test_a_64_hex_digit_body_a_sha256_is_no_token),
+		T(test_a_token_after_an_escape_or_a_percent_sequence_is_found),
+		T(test_a_short_token_after_an_escape_blocks_with_context),
+		T(test_a_letter_before_the_prefix_still_glues_without_an_escape),
+		T(test_a_base64_hash_glued_to_the_prefix_does_not_block),
+		T(test_a_plus_after_a_token_without_padding_is_an_edge),
+		T(test_a_short_body_before_an_ellipsis_does_not_block),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
