@@ -105,6 +105,7 @@ double sghook_entropy(const char *s, size_t len)
 static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
 static int is_lower(int c) { return c >= 'a' && c <= 'z'; }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
+static int is_alnum(int c) { return is_upper(c) || is_lower(c) || is_digit(c); }
 
 static int char_class(int c)
 {
@@ -139,12 +140,12 @@ static size_t wordlike(const char *s, size_t n)
 	return covered;
 }
 
-/* Whether the character classes repeat with a short period (aA1bB2cC3). */
-static int periodic(const char *s, size_t n)
+/* Whether the character classes repeat with a period of `from` to 4. */
+static int periodic(const char *s, size_t n, size_t from)
 {
 	size_t p, i, same;
 
-	for (p = 1; p <= 4 && p < n; p++) {
+	for (p = from; p <= 4 && p < n; p++) {
 		for (i = p, same = 0; i < n; i++)
 			same += char_class(s[i]) == char_class(s[i - p]);
 		if (same * 10 >= (n - p) * 9)
@@ -154,19 +155,140 @@ static int periodic(const char *s, size_t n)
 }
 
 /*
- * A generated token mixes upper case, lower case and digits, changes
- * class at about 62% of its positions and rarely holds words. Identifiers
- * glued from words (sgp_ResidentPopulationBySubzone, sgp_MyApiKeyForProd1)
- * are mostly word-shaped runs; filler steps, repeats or cycles (abcdef,
- * 123456, aaaa, aA1bB2cC3). Measured on random bodies, these tests turn
- * away about 8% of 16-character ones (3% for the word test alone) and
- * under 1% of 32-character ones: the price of never blocking an
- * identifier that has no Segment context.
+ * 1 when b follows a: the next digit or letter, or 9 to 0, a or A, z to
+ * a or 0, Z to A or 0 (the alphabet going round, or on to the next
+ * class: 0123456789abcdef); -1 when a follows b.
  */
-static int looks_random(const char *s, size_t n)
+static int step(int a, int b)
 {
-	size_t i, changes = 0, steps = 0;
-	int up = 0, low = 0, dig = 0;
+	static const char *const next[] = {
+		"0123456789a", "9A", "90", "abcdefghijklmnopqrstuvwxyza", "z0",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZA", "Z0",
+	};
+	const char *p;
+	size_t i;
+
+	if (!is_alnum(a) || !is_alnum(b))
+		return 0;
+	for (i = 0; i < sizeof(next) / sizeof(*next); i++) {
+		if ((p = strchr(next[i], a)) && p[1] == b)
+			return 1;
+		if ((p = strchr(next[i], b)) && p[1] == a)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Filler: a run of more than `fillerRun` characters each one on from the
+ * one before in the same direction (abcdefghijk, ABC...XYZ012345, and the
+ * cycle on: uvwxyzabcdefghij), or classes that change at every other
+ * position and repeat with a period of 2 to 4 (aA1bB2cC3, AbC1AbC1).
+ * Random bodies almost never hold either, and the seed documents'
+ * sgp_1234567890abcdef, with shorter runs, is not filler.
+ */
+static int filler(const sghook_rule *r, const char *s, size_t n)
+{
+	size_t i, run = 1, longest = 1, changes = 0;
+	int dir = 0, d;
+
+	if (!r->filler_run || n < 2)
+		return 0;
+	for (i = 1; i < n; i++) {
+		d = step((unsigned char)s[i - 1], (unsigned char)s[i]);
+		run = !d ? 1 : d == dir ? run + 1 : 2;
+		dir = d;
+		if (run > longest)
+			longest = run;
+		changes += char_class(s[i]) != char_class(s[i - 1]);
+	}
+	return longest > (size_t)r->filler_run ||
+		(changes * 2 >= n - 1 && periodic(s, n, 2));
+}
+
+/*
+ * Share of the neighbouring pairs of `s` that are common letter pairs of
+ * English words (the rule's wordPairs, any case), a lower-case letter
+ * before a capital being where a CamelCase word ends, not a pair. Words
+ * and the identifiers glued from them are mostly such pairs; random
+ * strings hold few.
+ */
+static double word_share(const sghook_rule *r, const char *s, size_t n)
+{
+	size_t i, common = 0;
+	int a, b;
+
+	for (i = 1; i < n; i++) {
+		if (is_lower(s[i - 1]) && is_upper(s[i]))
+			continue;
+		a = (unsigned char)s[i - 1] | 0x20;
+		b = (unsigned char)s[i] | 0x20;
+		if (a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z')
+			common += r->word_pairs[(a - 'a') * 26 + (b - 'a')];
+	}
+	return n > 1 ? (double)common / (double)(n - 1) : 0;
+}
+
+/*
+ * An identifier or a phrase glued from words (HouseholdIncomeByArea2021,
+ * ChangeMeBeforeDeploying, populationestimates): never a token, even next
+ * to the word segment. Mostly common letter pairs and, in mixed case,
+ * mostly word-shaped runs; or a very high share of common pairs.
+ */
+static int identifier(const sghook_rule *r, const char *s, size_t n)
+{
+	double w;
+	size_t i;
+	int up = 0, low = 0;
+
+	if (!r->word_pairs)
+		return 0;
+	/* A year or version at the end is no part of the words. */
+	for (i = n; i > 0 && is_digit(s[i - 1]); i--)
+		;
+	if (i >= 8)
+		n = i;
+	w = word_share(r, s, n);
+	if (w >= r->identifier_share)
+		return 1;
+	for (i = 0; i < n; i++) {
+		up |= is_upper(s[i]);
+		low |= is_lower(s[i]);
+	}
+	return up && low && w >= r->word_share && wordlike(s, n) * 10 >= n * 6;
+}
+
+/*
+ * The entropy a string of n characters drawn at random from an alphabet of
+ * `a` characters has on average: short strings stay well below log2(a).
+ */
+static double expected_entropy(size_t n, int a)
+{
+	double p = 1.0 / a, q = 1 - p, t = pow(q, (double)n), h = 0;
+	size_t k;
+
+	for (k = 1; k <= n; k++) {
+		t *= (double)(n - k + 1) / (double)k * p / q;
+		h -= t * ((double)k / (double)n) * log2((double)k / (double)n);
+	}
+	return a * h;
+}
+
+/*
+ * Whether a body without context looks machine-generated. With the rule's
+ * word pairs, any mix of classes may be random: its entropy is measured
+ * against that of random strings of its length over the alphabet it uses
+ * (lower case and digits: 36), its class changes against theirs, and it
+ * must not be made of common letter pairs. Without them, only a body that
+ * mixes upper case, lower case and digits can be told from words.
+ * rules/README.md gives the figures.
+ */
+static int looks_random(const sghook_rule *r, const char *s, size_t n,
+	double h)
+{
+	size_t i, changes = 0, steps = 0, hex = 0, HEX = 0;
+	int up = 0, low = 0, dig = 0, a;
+	double same;
 
 	if (n < 2)
 		return 0;
@@ -174,15 +296,32 @@ static int looks_random(const char *s, size_t n)
 		up |= is_upper(s[i]);
 		low |= is_lower(s[i]);
 		dig |= is_digit(s[i]);
+		hex += is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f');
+		HEX += is_digit(s[i]) || (s[i] >= 'A' && s[i] <= 'F');
 		if (i == 0)
 			continue;
 		changes += char_class(s[i]) != char_class(s[i - 1]);
 		steps += s[i] == s[i - 1] || s[i] == s[i - 1] + 1 ||
 			s[i] == s[i - 1] - 1;
 	}
-	return up && low && dig && changes * 10 >= (n - 1) * 3 &&
-		steps * 4 <= n - 1 && wordlike(s, n) * 10 < n * 6 &&
-		!periodic(s, n);
+	if (!r->word_pairs)
+		return up && low && dig && changes * 10 >= (n - 1) * 3 &&
+			steps * 4 <= n - 1 && wordlike(s, n) * 10 < n * 6 &&
+			!periodic(s, n, 1);
+	/* Digits alone are a number; hex digits alone, a hash. */
+	if ((!up && !low) || hex == n || HEX == n)
+		return 0;
+	a = 26 * up + 26 * low + 10 * dig;
+	if (h < r->random_entropy * expected_entropy(n, a))
+		return 0;
+	/* A random string changes class at 1 - sum(p_class^2) of its pairs. */
+	same = (double)(26 * 26 * (up + low) + 100 * dig) / (double)(a * a);
+	if (up + low + dig > 1 && (double)changes < 0.5 * (1 - same) * (n - 1))
+		return 0;
+	/* In mixed case, CamelCase words as well (glWindowPos3fvARB). */
+	if (up && low && wordlike(s, n) * 10 >= n * 6)
+		return 0;
+	return steps * 4 <= n - 1 && word_share(r, s, n) < r->word_share;
 }
 
 static int pattern_in(sghook_matcher *m, pcre2_code *re, const char *s,
@@ -348,6 +487,9 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 		return NULL;
 	if (r->placeholder && pattern_in(m, r->placeholder, body, n))
 		return NULL;
+	/* Filler and words are no token at any length, wherever they are. */
+	if (filler(r, body, n) || identifier(r, body, n))
+		return NULL;
 	if (!r->full_length || (int)n >= r->full_length)
 		return h >= r->entropy ? "full-length" : NULL;
 	/* Short strings cannot reach the entropy of long ones: scale. */
@@ -356,7 +498,7 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 		return NULL;
 	if (r->context && has_context(m, r, buf, off, end))
 		return "context";
-	if (r->random_tier && looks_random(body, n))
+	if (r->random_tier && looks_random(r, body, n, h))
 		return "random";
 	return NULL;
 }

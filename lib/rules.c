@@ -28,6 +28,7 @@ static void rule_free(sghook_rule *r)
 	free(r->confidence);
 	free(r->remediation);
 	free(r->source);
+	free(r->word_pairs);
 	pcre2_code_free(r->re);
 	pcre2_code_free(r->context);
 	pcre2_code_free(r->placeholder);
@@ -416,6 +417,24 @@ static int get_entropy(double *out, const rule_src *s)
 	return error;
 }
 
+/* A share from 0 to 1; `dflt` when the rule does not say. */
+static int get_share(double *out, const rule_src *s, const char *var,
+	double dflt)
+{
+	char *v = NULL, *end;
+	int error;
+
+	*out = dflt;
+	if ((error = get_value(&v, s, var)) < 0 || !v)
+		return error;
+	*out = strtod(v, &end);
+	if (*end || !isfinite(*out) || *out < 0 || *out > 1)
+		error = bad_value(s, var, KEY_LAST, v, "not a share (a number "
+			"from 0 to 1)");
+	free(v);
+	return error;
+}
+
 static int compile(pcre2_code **out, const rule_src *s, const char *var,
 	const char *src)
 {
@@ -469,11 +488,73 @@ static int keyword_cb(const git_config_entry *e, void *payload)
 	return add_keyword(&k->r->keywords, &k->r->nkeywords, e->value);
 }
 
+typedef struct {
+	sghook_rule *r;
+	const rule_src *s;
+	size_t nth;
+} pairs_ctx;
+
+/* wordPairs: letter pairs, two letters each, split by blanks. */
+static int pairs_cb(const git_config_entry *e, void *payload)
+{
+	pairs_ctx *k = payload;
+	const char *p = e->value ? e->value : "";
+	size_t nth = k->nth++;
+	int a, b;
+
+	if (!p[strspn(p, " \t")])
+		return bad_value(k->s, "wordPairs", nth, "", "the key needs "
+			"a value");
+	for (;;) {
+		p += strspn(p, " \t");
+		if (!*p)
+			return 0;
+		a = (unsigned char)p[0] | 0x20;
+		b = (unsigned char)p[1] | 0x20;
+		if (a < 'a' || a > 'z' || b < 'a' || b > 'z' ||
+		    (p[2] && p[2] != ' ' && p[2] != '\t'))
+			return bad_value(k->s, "wordPairs", nth, e->value,
+				"each pair is two letters, pairs split by blanks");
+		k->r->word_pairs[(a - 'a') * 26 + (b - 'a')] = 1;
+		p += 2;
+	}
+}
+
+/* The keys that tell bodies from words and filler (rules/README.md). */
+static int rule_load_shape(sghook_rule *r, const rule_src *s)
+{
+	pairs_ctx pc;
+	char key[512];
+	int error;
+
+	if ((error = get_int(&r->filler_run, s, "fillerRun", 0, 0)) < 0 ||
+	    (error = get_share(&r->word_share, s, "wordShare", 1)) < 0 ||
+	    (error = get_share(&r->identifier_share, s, "identifierShare",
+	    1)) < 0 ||
+	    (error = get_share(&r->random_entropy, s, "randomEntropy", 0)) < 0)
+		return error;
+	if (!(r->word_pairs = calloc(26 * 26, 1)))
+		return sghook_error_set("out of memory");
+	pc.r = r;
+	pc.s = s;
+	pc.nth = 0;
+	snprintf(key, sizeof(key), "rule.%s.wordPairs", s->id);
+	error = git_config_get_multivar_foreach(s->cfg, key, NULL, pairs_cb,
+		&pc);
+	if (error == GIT_ENOTFOUND) {
+		free(r->word_pairs);
+		r->word_pairs = NULL;
+		return 0;
+	}
+	return error;
+}
+
 /* The keys a rule may have; any other is a mistake, not a default. */
 static const char *const rule_keys[] = {
 	"description", "confidence", "priority", "keyword", "regex",
 	"minLength", "fullLength", "entropy", "context", "contextLines",
-	"randomTier", "placeholder", "remediation"
+	"randomTier", "placeholder", "remediation", "randomEntropy",
+	"fillerRun", "wordPairs", "wordShare", "identifierShare"
 };
 
 static const char *rule_key(const char *var)
@@ -511,7 +592,8 @@ static int rule_load(sghook_rule **out, const rule_src *s)
 	    (error = get_int(&r->full_length, s, "fullLength", 0, 0)) < 0 ||
 	    (error = get_int(&r->context_lines, s, "contextLines", 0, 3)) < 0 ||
 	    (error = get_entropy(&r->entropy, s)) < 0 ||
-	    (error = get_bool(&r->random_tier, s, "randomTier", 0)) < 0)
+	    (error = get_bool(&r->random_tier, s, "randomTier", 0)) < 0 ||
+	    (error = rule_load_shape(r, s)) < 0)
 		goto done;
 	error = SGHOOK_EINVALID;
 	if (!regex) {

@@ -25,6 +25,12 @@ struct sghook_rule {
 	double entropy;          /* bits per byte at full length */
 	int context_lines;
 	int random_tier;         /* short bodies without context may block */
+	/* How bodies are told from words and filler (rules/README.md). */
+	int filler_run;          /* longest run of steps a body may hold; 0 off */
+	unsigned char *word_pairs; /* 26 x 26: common letter pairs; NULL off */
+	double word_share;       /* this share of common pairs: not random */
+	double identifier_share; /* this share: an identifier, never a token */
+	double random_entropy;   /* share of a random body's expected entropy */
 };
 
 struct sghook_rules {

@@ -315,6 +315,10 @@ static void test_a_value_a_rule_cannot_use_is_an_error_naming_file_line_and_key(
 		{ "description", "" }, { "confidence", "" },
 		{ "remediation", "" }, { "remediation", "missing.txt" },
 		{ "keyword", "" },
+		{ "wordPairs", "th he ing" }, { "wordPairs", "t1" },
+		{ "wordPairs", "" }, { "wordShare", "1.5" },
+		{ "identifierShare", "-0.1" }, { "randomEntropy", "most" },
+		{ "fillerRun", "-1" }, { "fillerRun", "ten" },
 		/* A misspelt key is a default too. */
 		{ "randomTeir", "true" }, { "minLenght", "16" },
 	};
@@ -386,6 +390,20 @@ static void test_a_key_libgit2_reads_as_part_of_a_value_is_an_error(void **state
 	(void)state;
 	assert_true(asprintf(&where, "%s:5:", p) >= 0);
 	assert_load_fails(p, SGHOOK_EINVALID, where, "randomTier", NULL);
+	free(where);
+	free(p);
+}
+
+/* Each wordPairs line is a value of its own, reported at its line. */
+static void test_a_bad_word_pairs_line_is_named_by_its_line(void **state)
+{
+	char *p = write_file("pairs.rules",
+		"[rule \"r\"]\n\tkeyword = r_\n\tregex = r_[0-9]+\n"
+		"\twordPairs = th he\n\twordPairs = in er 9x\n"), *where;
+
+	(void)state;
+	assert_true(asprintf(&where, "%s:5:", p) >= 0);
+	assert_load_fails(p, SGHOOK_EINVALID, where, "wordPairs", "9x", NULL);
 	free(where);
 	free(p);
 }
@@ -478,8 +496,8 @@ static void test_a_failed_add_reports_an_error_and_keeps_the_set_usable(void **s
 	assert_non_null(strstr(sghook_error_last(), "add-bad"));
 	assert_non_null(find_rule(r, SEGMENT));
 	assert_int_equal(scan_count(r, "sgp_"
-		"Qh7Rz2Lk9Vb4Nw6Tp1Xc8Md3Fs5Gj0Ay"
-		"Ke2Ui7Ol4Pm9Zn3Bx6Cv1Wq8Er5Ty0Hd\n"), 1);
+		"myuKuO98ZbCLOaa3MY7DBcdjc1nkaEG9"
+		"4DhSUgpJ1vlKrxpsGvkxMnLBXMnTfbdR\n"), 1);
 	sghook_rules_free(r);
 	free(p);
 }
@@ -498,8 +516,8 @@ static void test_a_user_file_refines_a_rule_of_the_same_id(void **state)
 		"\tpriority = 10\n"
 		"\tkeyword = sgp_\n"
 		"\tregex = (?<![A-Za-z0-9_])sgp_([0-9]{20})(?![A-Za-z0-9_])\n");
-	const char *token64 = "sgp_Qh7Rz2Lk9Vb4Nw6Tp1Xc8Md3Fs5Gj0AyKe2Ui7Ol4Pm9"
-		"Zn3Bx6Cv1Wq8Er5Ty0Hd\n";
+	const char *token64 = "sgp_myuKuO98ZbCLOaa3MY7DBcdjc1nkaEG94DhSUgpJ1vlK"
+		"rxpsGvkxMnLBXMnTfbdR\n";
 
 	(void)state;
 	assert_int_equal(sghook_rules_load(&r, RULES_DIR), 0);
@@ -650,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_a_value_a_rule_cannot_use_is_an_error_naming_file_line_and_key),
 		cmocka_unit_test(test_the_line_of_a_bad_value_is_where_git_reads_the_key),
 		cmocka_unit_test(test_a_key_libgit2_reads_as_part_of_a_value_is_an_error),
+		cmocka_unit_test(test_a_bad_word_pairs_line_is_named_by_its_line),
 		cmocka_unit_test(test_a_missing_remediation_file_is_an_error),
 		cmocka_unit_test(test_a_remediation_that_names_a_directory_is_an_error),
 		cmocka_unit_test(test_a_missing_path_is_an_error_naming_it),
