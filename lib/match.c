@@ -19,6 +19,31 @@
 /* How far back the lines above are read, so minified files stay cheap. */
 #define CONTEXT_ABOVE 2048
 
+/* On its own line, how far the object that holds the secret is read. */
+#define CONTEXT_OBJECT 4096
+
+/*
+ * Where a forward walk of a buffer stands (enclosing_context()): the keys
+ * that enclose each match are found in one pass over the buffer, however
+ * many matches it holds, since matches come in the order of their offsets.
+ */
+typedef struct {
+	const char *buf;         /* the buffer walked; NULL: none yet */
+	size_t len, pos;         /* the bytes before pos are walked */
+	const sghook_rule *rule;
+	size_t hit, hit_end;     /* next context word at or after pos; len: none */
+	/* Brackets: { and [ of JSON, JavaScript, HCL, notebook cells. */
+	size_t depth;            /* open brackets */
+	size_t ctx_depth;        /* outermost open one that names the context; 0: none */
+	int member_hit;          /* the member read since the last , ; or bracket names it */
+	/* Indentation: YAML, Python, XML, a notebook cell's lines. */
+	size_t line_start, indent;
+	int line_skip;           /* the line is blank or a comment */
+	int line_hit;            /* the line names the context */
+	long ctx_indent;         /* outermost open line that names it; -1: none */
+	int ctx_children;        /* it opens a block: it closes at its own indentation */
+} walk;
+
 struct sghook_matcher {
 	const sghook_rules *rules;
 	pcre2_match_data **md;   /* one per rule */
@@ -26,6 +51,7 @@ struct sghook_matcher {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *stack;
 	uint32_t options;        /* of every pcre2_match(): PCRE2_NO_JIT or 0 */
+	walk walk;
 	sghook_match *found;     /* blocking matches */
 	size_t nfound, alloc;
 	/* Bytes that rules before the last have matched, blocking or not. */
@@ -447,6 +473,43 @@ static void find_line(sghook_matcher *m, const char *buf, size_t len,
 	m->allow_at = allow_limit(m->line, m->line_end);
 }
 
+/*
+ * On its own line, the object that holds the secret is its surroundings
+ * too, however long the line: back to its unmatched opening bracket and on
+ * to its closing one, each at most CONTEXT_OBJECT bytes away. So a word in
+ * the same object of a minified file counts, not one anywhere on its line.
+ * The line is the match's, found by find_line().
+ */
+static int object_context(sghook_matcher *m, const sghook_rule *r,
+	const char *buf, size_t off, size_t end)
+{
+	const char *p, *stop;
+	long depth = 0;
+
+	stop = buf + off - m->line > CONTEXT_OBJECT ?
+		buf + off - CONTEXT_OBJECT : m->line;
+	for (p = buf + off; p > stop; p--) {
+		if (p[-1] == '}' || p[-1] == ']')
+			depth++;
+		else if ((p[-1] == '{' || p[-1] == '[') && --depth < 0)
+			break;
+	}
+	if (depth >= 0)
+		return 0;
+	if (pattern_in(m, r->context, p, (size_t)(buf + off - p)))
+		return 1;
+	stop = m->line_end - (buf + end) > CONTEXT_OBJECT ?
+		buf + end + CONTEXT_OBJECT : m->line_end;
+	for (p = buf + end, depth = 0; p < stop; p++) {
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth < 0)
+			break;
+	}
+	return p < stop &&
+		pattern_in(m, r->context, buf + end, (size_t)(p - (buf + end)));
+}
+
 /* On the match's line, found by find_line(). */
 static int has_context(sghook_matcher *m, const sghook_rule *r,
 	const char *buf, size_t off, size_t end)
@@ -474,12 +537,194 @@ static int has_context(sghook_matcher *m, const sghook_rule *r,
 		stop = buf + end + CONTEXT_SAME_LINE;
 	/* The match itself is not context: sgp_CustomerSegments names no key. */
 	return pattern_in(m, r->context, above, (size_t)(buf + off - above)) ||
-		pattern_in(m, r->context, buf + end, (size_t)(stop - (buf + end)));
+		pattern_in(m, r->context, buf + end, (size_t)(stop - (buf + end))) ||
+		object_context(m, r, buf, off, end);
+}
+
+/* ---- enclosing keys ------------------------------------------------------ */
+
+/*
+ * The next context word at or after `from`. A word inside what follows a
+ * keyword (sgp_CustomerSegments) names nothing, as on the match's own line.
+ */
+static void walk_next_hit(sghook_matcher *m, walk *w, size_t from)
+{
+	const sghook_rule *r = w->rule;
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->aux);
+	size_t run, k, kl;
+
+	for (;;) {
+		if (from > w->len || pcre2_match(r->context, (PCRE2_SPTR)w->buf,
+		    w->len, from, m->options, m->aux, m->mctx) < 0) {
+			w->hit = w->hit_end = w->len;
+			return;
+		}
+		w->hit = ov[0];
+		w->hit_end = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		for (run = w->hit; run > 0 && is_alnum(w->buf[run - 1]); run--)
+			;
+		for (k = 0; k < r->nkeywords; k++) {
+			kl = strlen(r->keywords[k]);
+			if (run >= kl && !memcmp(w->buf + run - kl, r->keywords[k], kl))
+				break;
+		}
+		if (k == r->nkeywords)
+			return;
+		from = w->hit_end;
+	}
+}
+
+/* A line that opens a block: "key:", "- item", "{", "<tag>". */
+static int line_opens(const char *s, const char *e)
+{
+	while (e > s && strchr(" \t\r,\"", e[-1]))
+		e--;
+	/* A notebook cell's line ends in the escape \n. */
+	if (e - s >= 2 && e[-2] == '\\' && e[-1] == 'n') {
+		e -= 2;
+		while (e > s && strchr(" \t\r", e[-1]))
+			e--;
+	}
+	if (e == s)
+		return 0;
+	if (e[-1] == ':' || e[-1] == '{' || e[-1] == '[' ||
+	    (s[0] == '-' && e - s > 1 && s[1] == ' '))
+		return 1;
+	return s[0] == '<' && e - s > 2 && (is_upper(s[1]) || is_lower(s[1])) &&
+		e[-1] == '>' && e[-2] != '/' && !memmem(s, (size_t)(e - s), "</", 2);
+}
+
+static void walk_line_start(walk *w, size_t p)
+{
+	const char *s = w->buf + p, *e = w->buf + w->len;
+	size_t i = 0;
+
+	while (s + i < e && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	/* A line of a JSON string array (a notebook cell) is indented inside. */
+	if (s + i < e && s[i] == '"')
+		for (i++; s + i < e && s[i] == ' '; i++)
+			;
+	w->line_start = p;
+	w->indent = i;
+	w->line_hit = 0;
+	w->line_skip = s + i == e || s[i] == '\n' || s[i] == '\r' ||
+		s[i] == '#' || (s[i] == '/' && s + i + 1 < e &&
+		(s[i + 1] == '/' || s[i + 1] == '*'));
+	if (w->line_skip || w->ctx_indent < 0)
+		return;
+	/* A line as shallow as the one that named Segment closes its block. */
+	if ((long)i < w->ctx_indent ||
+	    ((long)i == w->ctx_indent && w->ctx_children))
+		w->ctx_indent = -1;
+}
+
+static void walk_line_end(walk *w, size_t p)
+{
+	const char *s = w->buf + w->line_start + w->indent;
+
+	if (w->line_skip || !w->line_hit || w->ctx_indent >= 0)
+		return;
+	if (line_opens(s, w->buf + p)) {
+		w->ctx_indent = (long)w->indent;
+		w->ctx_children = 1;
+	} else if (w->indent > 0 && w->depth == 0) {
+		/*
+		 * A member of an indented block: the rest of that block. Inside
+		 * brackets, the brackets tell members apart (walk_member_end()).
+		 */
+		w->ctx_indent = (long)w->indent;
+		w->ctx_children = 0;
+	}
+}
+
+static void walk_reset(sghook_matcher *m, walk *w, const sghook_rule *r,
+	const char *buf, size_t len)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->len = len;
+	w->rule = r;
+	w->ctx_indent = -1;
+	walk_line_start(w, 0);
+	walk_next_hit(m, w, 0);
+}
+
+/* Members of the outermost object or block name the whole file: not counted. */
+static void walk_member_end(walk *w)
+{
+	if (w->member_hit && w->depth >= 2 &&
+	    (!w->ctx_depth || w->ctx_depth > w->depth))
+		w->ctx_depth = w->depth;
+	w->member_hit = 0;
+}
+
+static void walk_to(sghook_matcher *m, walk *w, size_t to)
+{
+	size_t p;
+
+	for (p = w->pos; p < to; p++) {
+		if (p == w->hit) {
+			w->member_hit = 1;
+			w->line_hit |= !w->line_skip;
+			walk_next_hit(m, w, w->hit_end);
+		}
+		switch (w->buf[p]) {
+		case '{':
+		case '[':
+			/* A key that names Segment: the object it opens. */
+			w->depth++;
+			if (w->member_hit && !w->ctx_depth)
+				w->ctx_depth = w->depth;
+			w->member_hit = 0;
+			break;
+		case '}':
+		case ']':
+			if (w->depth) {
+				if (w->ctx_depth == w->depth)
+					w->ctx_depth = 0;
+				w->depth--;
+			}
+			w->member_hit = 0;
+			break;
+		case ',':
+		case ';':
+			walk_member_end(w);
+			break;
+		case '\n':
+			/* A key reaches the bracket on its line or the next. */
+			if (!w->line_hit && !w->line_skip)
+				w->member_hit = 0;
+			walk_line_end(w, p);
+			walk_line_start(w, p + 1);
+			break;
+		}
+	}
+	w->pos = to;
+}
+
+/*
+ * Whether a key that encloses the match names the context, at any depth:
+ * an open bracket whose key does (JSON, JavaScript, HCL, a notebook cell's
+ * source), or a line above with less indentation (YAML, Python, XML); or a
+ * member of one of those that precedes the match ("type":
+ * "segment_source" beside the object that holds it).
+ */
+static int enclosing_context(sghook_matcher *m, const sghook_rule *r,
+	const char *buf, size_t len, size_t off)
+{
+	walk *w = &m->walk;
+
+	if (w->buf != buf || w->len != len || w->rule != r || off < w->pos)
+		walk_reset(m, w, r, buf, len);
+	walk_to(m, w, off);
+	return w->ctx_depth != 0 || w->ctx_indent >= 0;
 }
 
 /* Returns the tier the match blocks in, or NULL when it does not block. */
 static const char *judge(sghook_matcher *m, const sghook_rule *r,
-	const char *buf, size_t off, size_t end, const char *body, size_t n)
+	const char *buf, size_t len, size_t off, size_t end, const char *body,
+	size_t n)
 {
 	double h = sghook_entropy(body, n), floor;
 
@@ -496,7 +741,8 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 	floor = r->entropy * log2((double)n) / log2((double)r->full_length);
 	if (h < floor)
 		return NULL;
-	if (r->context && has_context(m, r, buf, off, end))
+	if (r->context && (has_context(m, r, buf, off, end) ||
+	    (r->enclosing_context && enclosing_context(m, r, buf, len, off))))
 		return "context";
 	if (r->random_tier && looks_random(r, body, n, h))
 		return "random";
@@ -626,7 +872,7 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 		 */
 		find_line(m, buf, len, off);
 		tier = m->allow_at && buf + end <= m->allow_at ? NULL :
-			judge(m, r, buf, off, end, body, n);
+			judge(m, r, buf, len, off, end, body, n);
 		if (!last && push_claim(m, off, end) < 0)
 			return SGHOOK_ERROR;
 		if (!tier)
@@ -647,6 +893,7 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 
 	m->nfound = 0;
 	m->nclaims = 0;
+	m->walk.buf = NULL;
 	if (!(m->options & PCRE2_NO_JIT))
 		sghook_rules_jit(m->rules);
 	/* Rules come sorted by priority: the first claim on bytes wins. */

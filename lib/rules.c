@@ -527,7 +527,9 @@ static int rule_load_shape(sghook_rule *r, const rule_src *s)
 	char key[512];
 	int error;
 
-	if ((error = get_int(&r->filler_run, s, "fillerRun", 0, 0)) < 0 ||
+	if ((error = get_bool(&r->enclosing_context, s, "enclosingContext",
+	    0)) < 0 ||
+	    (error = get_int(&r->filler_run, s, "fillerRun", 0, 0)) < 0 ||
 	    (error = get_share(&r->word_share, s, "wordShare", 1)) < 0 ||
 	    (error = get_share(&r->identifier_share, s, "identifierShare",
 	    1)) < 0 ||
@@ -554,7 +556,8 @@ static const char *const rule_keys[] = {
 	"description", "confidence", "priority", "keyword", "regex",
 	"minLength", "fullLength", "entropy", "context", "contextLines",
 	"randomTier", "placeholder", "remediation", "randomEntropy",
-	"fillerRun", "wordPairs", "wordShare", "identifierShare"
+	"fillerRun", "wordPairs", "wordShare", "identifierShare",
+	"enclosingContext"
 };
 
 static const char *rule_key(const char *var)

@@ -26,6 +26,7 @@ struct sghook_rule {
 	int context_lines;
 	int random_tier;         /* short bodies without context may block */
 	/* How bodies are told from words and filler (rules/README.md). */
+	int enclosing_context;   /* context also in enclosing keys, any depth */
 	int filler_run;          /* longest run of steps a body may hold; 0 off */
 	unsigned char *word_pairs; /* 26 x 26: common letter pairs; NULL off */
 	double word_share;       /* this share of common pairs: not random */

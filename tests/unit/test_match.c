@@ -1143,6 +1143,135 @@ static void test_words_and_hex_of_one_class_do_not_block_alone(void **state)
 	assert_none_block(words, sizeof(words) / sizeof(*words), "key=%s\n");
 }
 
+/* ---- enclosing keys ----------------------------------------------------- */
+
+/* Hex bodies: only context makes them block, so these test the walk. */
+static void assert_context_hit(const char *format, size_t n)
+{
+	char *t = hex_token(n), *buf = fmt(format, t);
+	hits *hs = scan(buf);
+
+	if (hs->n != 1)
+		fail_msg("%zu findings in:\n%s", hs->n, buf);
+	assert_string_equal(hs->h[0].secret, t);
+	assert_string_equal(hs->h[0].tier, "context");
+	free(buf);
+	free(t);
+}
+
+static void assert_no_context_hit(const char *format, size_t n)
+{
+	char *t = hex_token(n), *buf = fmt(format, t);
+
+	assert_no_hit(scan(buf), buf);
+	free(buf);
+	free(t);
+}
+
+#define LINES5 "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n"
+
+static void test_a_yaml_key_that_names_segment_levels_up_is_context(void **state)
+{
+	(void)state;
+	assert_context_hit("integrations:\n  segment:\n    on: true\n"
+		"    a: 1\n    b: 2\n    c: 3\n    d: 4\n    auth:\n"
+		"      e: 5\n      f: 6\n      g: 7\n      creds:\n"
+		"        h: 8\n        i: 9\n        j: 10\n"
+		"        key: %s\nimage: x\n", 24);
+	assert_context_hit("sinks:\n  - name: segment\n    settings:\n"
+		"      a: 1\n      b: 2\n      c: 3\n      d: 4\n"
+		"      secret: %s\n", 20);
+}
+
+static void test_a_yaml_key_closed_before_the_token_is_not_context(void **state)
+{
+	(void)state;
+	assert_no_context_hit("segment:\n  on: true\n  a: 1\nstorage:\n"
+		"  cache:\n    b: 2\n    c: 3\n    d: 4\n    key: %s\n", 24);
+	assert_no_context_hit("sinks:\n  - name: segment\n    on: true\n"
+		"  - name: cache\n    a: 1\n    b: 2\n    c: 3\n"
+		"    key: %s\n", 24);
+}
+
+static void test_a_json_key_that_names_segment_levels_up_is_context(void **state)
+{
+	(void)state;
+	assert_context_hit("{\n  \"Analytics\": {\n    \"Segment\": {\n"
+		"      \"a\": 1,\n      \"b\": 2,\n      \"c\": 3,\n"
+		"      \"Options\": {\n        \"d\": [1, 2, {\"x\": 3}],\n"
+		"        \"e\": 5,\n        \"f\": 6,\n"
+		"        \"Credentials\": { \"ApiToken\": \"%s\" }\n"
+		"      }\n    }\n  }\n}\n", 30);
+	/* Terraform state: "type" beside the object that holds it. */
+	assert_context_hit("{\"resources\": [\n {\n  \"type\": \"segment_source\",\n"
+		"  \"name\": \"web\",\n  \"instances\": [\n   {\n    \"a\": 1,\n"
+		"    \"b\": 2,\n    \"c\": 3,\n    \"attributes\": {\n"
+		"     \"d\": 4,\n     \"token\": \"%s\"\n    }\n   }\n  ]\n }\n]}\n", 32);
+}
+
+static void test_a_json_key_closed_before_the_token_is_not_context(void **state)
+{
+	(void)state;
+	assert_no_context_hit("{\n  \"segment\": {\n    \"on\": true\n  },\n"
+		"  \"storage\": {\n    \"a\": 1,\n    \"b\": 2,\n    \"c\": 3,\n"
+		"    \"cache\": {\n      \"key\": \"%s\"\n    }\n  }\n}\n", 24);
+	/* A member of the outermost object names the whole file: not counted. */
+	assert_no_context_hit("{\n  \"provider\": \"segment\",\n  \"a\": 1,\n"
+		"  \"b\": 2,\n  \"c\": 3,\n  \"cache\": {\n    \"d\": 4,\n"
+		"    \"key\": \"%s\"\n  }\n}\n", 24);
+}
+
+static void test_a_notebook_cell_with_a_segment_key_levels_up_is_context(void **state)
+{
+	(void)state;
+	assert_context_hit("{\"cells\": [{\"source\": [\n  \"config = {\\n\",\n"
+		"  \"  \\\"segment\\\": {\\n\",\n  \"    \\\"a\\\": 1,\\n\",\n"
+		"  \"    \\\"b\\\": 2,\\n\",\n  \"    \\\"c\\\": 3,\\n\",\n"
+		"  \"    \\\"auth\\\": {\\\"token\\\": \\\"%s\\\"}\\n\",\n"
+		"  \"  }\\n\",\n  \"}\\n\"\n]}]}\n", 28);
+	assert_context_hit("{\"cells\": [{\"source\": [\n  \"segment:\\n\",\n"
+		"  \"  a: 1\\n\",\n  \"  b: 2\\n\",\n  \"  c: 3\\n\",\n"
+		"  \"  auth:\\n\",\n  \"    key: %s\\n\"\n]}]}\n", 28);
+}
+
+static void test_a_word_far_away_in_the_same_object_of_a_minified_line_is_context(void **state)
+{
+	char fill[1500], *fmtstr;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i + 10 < sizeof(fill); i += 10)
+		memcpy(fill + i, "\"k\":[1,2],", 10);
+	fill[i] = '\0';
+	fmtstr = fmt("var c={\"provider\":\"segment\",%s\"token\":\"%%s\"};\n", fill);
+	assert_context_hit(fmtstr, 26);
+	free(fmtstr);
+	/* In another object of the line, it is not. */
+	fmtstr = fmt("var a={\"provider\":\"segment\"},c={%s\"token\":\"%%s\"};\n", fill);
+	assert_no_context_hit(fmtstr, 26);
+	free(fmtstr);
+}
+
+/* One walk serves every match of a buffer: order and restarts. */
+static void test_enclosing_keys_are_judged_for_every_match_of_a_buffer(void **state)
+{
+	char *a = hex_token(20), *b = hex_token(20), *c = hex_token(20);
+	char *buf = fmt("other:\n  x: 1\n  y: 2\n  z: 3\n  k: %s\n"
+		"segment:\n  x: 1\n  y: 2\n  z: 3\n  k: %s\n"
+		"next:\n  x: 1\n  y: 2\n  z: 3\n  k: %s\n", a, b, c);
+	hits *hs;
+
+	(void)state;
+	hs = scan(buf);
+	assert_one_hit(hs, SEGMENT, b);
+	hs = scan(buf);
+	assert_one_hit(hs, SEGMENT, b);
+	free(buf);
+	free(c);
+	free(b);
+	free(a);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reseed)
 
 int main(void)
@@ -1202,6 +1331,13 @@ int main(void)
 		T(test_identifiers_and_phrases_do_not_block_even_next_to_segment),
 		T(test_random_bodies_of_one_or_two_classes_mostly_block_alone),
 		T(test_words_and_hex_of_one_class_do_not_block_alone),
+		T(test_a_yaml_key_that_names_segment_levels_up_is_context),
+		T(test_a_yaml_key_closed_before_the_token_is_not_context),
+		T(test_a_json_key_that_names_segment_levels_up_is_context),
+		T(test_a_json_key_closed_before_the_token_is_not_context),
+		T(test_a_notebook_cell_with_a_segment_key_levels_up_is_context),
+		T(test_a_word_far_away_in_the_same_object_of_a_minified_line_is_context),
+		T(test_enclosing_keys_are_judged_for_every_match_of_a_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -319,6 +319,7 @@ static void test_a_value_a_rule_cannot_use_is_an_error_naming_file_line_and_key(
 		{ "wordPairs", "" }, { "wordShare", "1.5" },
 		{ "identifierShare", "-0.1" }, { "randomEntropy", "most" },
 		{ "fillerRun", "-1" }, { "fillerRun", "ten" },
+		{ "enclosingContext", "deep" },
 		/* A misspelt key is a default too. */
 		{ "randomTeir", "true" }, { "minLenght", "16" },
 	};
