@@ -113,3 +113,80 @@ mutated_rules() {
 	[[ "$output" == *"RESULT fail"* ]]
 	[[ "$output" != *"as segment: 0 "* ]]
 }
+
+# ---- second round: escapes, enclosing keys, class mixes, new negatives ----
+
+# category NAME: the score line of a category: NAME files tokens found
+# recall false precision, or for negatives NAME files - - - false share.
+category() {
+	awk -v g="$1" '$1 == g && $2 ~ /^[0-9]+$/' "$BATS_FILE_TMPDIR/score.txt"
+}
+
+@test "corpus: generator writes every category of the second round" {
+	for g in escaped deep deephex norandom hash filler market redacted deepnegative; do
+		[ "$(awk -F'\t' -v g="$g" '$2 == g' "$CORPUS/expected.tsv" | wc -l)" -ge 100 ]
+	done
+	# the four Sourcegraph forms
+	grep -q '	sourcegraph	[^	]*	sgp_[0-9a-f]\{16\}_local_[0-9a-f]\{40\}$' "$CORPUS/expected.tsv"
+	# the far word of a minified line is more than 256 bytes from the token
+	f="$CORPUS/deep/deep-minified-far-16.txt"
+	[ $(( $(grep -bo 'sgp_' "$f" | cut -d: -f1) - $(grep -bo 'segment' "$f" | cut -d: -f1) )) -gt 256 ]
+}
+
+@test "corpus: tokens just after an escape or a %XX are found (100%)" {
+	category escaped
+	[ "$(category escaped | awk '{ print ($3 == $4 && $6 == 0) }')" = 1 ]
+}
+
+@test "corpus: tokens under a Segment key at any depth are found (100%)" {
+	category deep
+	category deephex
+	[ "$(category deep | awk '{ print ($3 == $4 && $6 == 0) }')" = 1 ]
+	[ "$(category deephex | awk '{ print ($3 == $4 && $6 == 0) }')" = 1 ]
+}
+
+@test "corpus: a closed Segment block is no context for the blocks after it" {
+	category deepnegative
+	[ "$(category deepnegative | awk '{ print $6 }')" = 0 ]
+}
+
+@test "corpus: random bodies of one or two classes without context: at least 80% found" {
+	grep "^norandom" "$BATS_FILE_TMPDIR/score.txt"
+	[ "$(category norandom | awk '{ print ($4 * 10 >= $3 * 8) }')" = 1 ]
+}
+
+@test "corpus: hashes, filler, market-segment identifiers, shortened tokens: at most 1% flagged" {
+	for g in hash filler market redacted; do
+		category "$g"
+		[ "$(category "$g" | awk '{ sub(/%/, "", $7); print ($7 + 0 <= 1) }')" = 1 ]
+	done
+}
+
+@test "corpus: the score fails when enclosing keys are not followed" {
+	run scan_and_score "$CORPUS" --rules "$(mutated_rules enclosingContext false)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"RESULT fail"* ]]
+	[[ "$output" == *"missed deephex"* ]]
+}
+
+@test "corpus: the score fails when filler is not recognised" {
+	run scan_and_score "$CORPUS" --rules "$(mutated_rules fillerRun 0)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"RESULT fail"* ]]
+	[[ "$output" == *"false positive: filler"* ]]
+}
+
+@test "corpus: the score fails when words are not recognised" {
+	run scan_and_score "$CORPUS" --rules "$(mutated_rules wordShare 1 identifierShare 1)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"RESULT fail"* ]]
+	[[ "$output" == *"false positive: market"* ]]
+}
+
+@test "corpus: the score fails when escapes glue the prefix" {
+	run scan_and_score "$CORPUS" --rules "$(mutated_rules regex \
+		'(?<![A-Za-z0-9_])sgp_([A-Za-z0-9]{16,64})(?![A-Za-z0-9_])')"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"RESULT fail"* ]]
+	[[ "$output" == *"missed escaped"* ]]
+}

@@ -13,6 +13,26 @@
 #   gap        negatives the decision logic still reports: 64-character
 #              placeholders (EXAMPLE + random) and identifiers that name
 #              Segment in their own body; scored apart (tests/corpus.bats)
+#   escaped    tokens just after a backslash escape or a %XX (JSON logs,
+#              access logs, form bodies): 64-character ones alone, shorter
+#              ones with Segment named on the line
+#   deep       16..63-character random bodies whose Segment key is several
+#              levels and many lines up (Helm values, appsettings.json,
+#              Terraform state, notebook cells, XML), or more than 256
+#              bytes away in the same object of a minified line
+#   deephex    the same with hex bodies, which only context makes block
+#   norandom   16..63-character random bodies without context drawn from
+#              one or two classes only (lower, upper, letters, lower and
+#              digits, upper and digits); the token is in the file name
+#   hash       negatives: sha256 in hex, md5, base64 sha256 and sha512
+#              glued to sgp_, some with Segment named beside them
+#   filler     negatives next to the word segment: runs of the alphabet,
+#              classes in a cycle (aA1bB2...), phrases (ChangeMe...)
+#   market     negatives: CamelCase identifiers near "segment" in the
+#              market-segment sense
+#   redacted   negatives: a shortened token and an ellipsis in a log line
+#   deepnegative  negatives: hex bodies in a block beside a closed Segment
+#              block (the enclosing key must not leak to siblings)
 #
 # Deterministic: tokens come from a Park-Miller generator written in awk
 # (x = 16807 x mod 2^31-1, exact in awk's doubles, same result in mawk,
@@ -41,6 +61,50 @@ function rand_hex(n,   s, i) {
 	for (i = 0; i < n; i++) s = s substr(HEX, rnd(16) + 1, 1)
 	return s
 }
+function rand_from(a, n,   s, i, k) {
+	s = ""
+	k = length(a)
+	for (i = 0; i < n; i++) s = s substr(a, rnd(k) + 1, 1)
+	return s
+}
+# Base64 of n random bytes, padded.
+function b64_random(n,   s, i, b0, b1, b2, left) {
+	s = ""
+	for (i = 0; i < n; i += 3) {
+		left = n - i
+		b0 = rnd(256); b1 = left > 1 ? rnd(256) : 0; b2 = left > 2 ? rnd(256) : 0
+		s = s substr(B64, int(b0 / 4) + 1, 1) substr(B64, (b0 % 4) * 16 + int(b1 / 16) + 1, 1)
+		s = s (left > 1 ? substr(B64, (b1 % 16) * 4 + int(b2 / 64) + 1, 1) : "=")
+		s = s (left > 2 ? substr(B64, b2 % 64 + 1, 1) : "=")
+	}
+	return s
+}
+# n characters of a cyclic alphabet from a random place: abcdef..., ZYX...
+function seq_body(n,   a, k, i, s) {
+	a = SEQ[rnd(NSEQ) + 1]
+	k = rnd(length(a))
+	s = ""
+	for (i = 0; i < n; i++) s = s substr(a, (k + i) % length(a) + 1, 1)
+	return s
+}
+# Classes in a cycle with letters in order: aA1bB2..., aAbB..., Aa1Bb2...
+function cycle_body(n,   k, d, f, s, i) {
+	k = rnd(26); d = rnd(10); f = rnd(3)
+	s = ""
+	for (i = 0; length(s) < n; i++) {
+		if (f == 0) s = s substr(LOWER, (k + i) % 26 + 1, 1) substr(UPPER, (k + i) % 26 + 1, 1) substr(DIGITS, (d + i) % 10 + 1, 1)
+		else if (f == 1) s = s substr(LOWER, (k + i) % 26 + 1, 1) substr(UPPER, (k + i) % 26 + 1, 1)
+		else s = s substr(UPPER, (k + i) % 26 + 1, 1) substr(LOWER, (k + i) % 26 + 1, 1) substr(DIGITS, (d + i) % 10 + 1, 1)
+	}
+	return substr(s, 1, n)
+}
+# CamelCase words drawn from list L of n words: from..to of them.
+function camel(L, n, from, to,   k, i, s) {
+	k = from + rnd(to - from + 1)
+	s = ""
+	for (i = 0; i < k; i++) s = s L[rnd(n) + 1]
+	return s
+}
 function rep(c, n,   s) { s = ""; while (length(s) < n) s = s c; return substr(s, 1, n) }
 # Minified JavaScript filler of at least n bytes, one line, no "sgp_" and no
 # "segment" in it.
@@ -64,6 +128,77 @@ function emit(dir, name, text, group, rule, tok,   path) {
 	printf "%s\t%s\t%s\t%s\n", path, group, rule, tok > manifest
 }
 # Segment words on the line or up to three lines above.
+# The token t after an escape or a %XX; Segment named on the line for
+# bodies shorter than 64 (c = 1).
+function esc_text(f, t, c) {
+	if (f == 1) return "{\"level\":\"info\"," (c ? "\"service\":\"segment\"," : "") "\"msg\":\"key\\n" t "\\nnext\"}\n"
+	if (f == 2) return "{\"level\":\"warn\"," (c ? "\"sink\":\"segment\"," : "") "\"msg\":\"token:\\t" t "\\t(ok)\"}\n"
+	if (f == 3) return "{\"html\":\"\\u003cb\\u003e" t "\\u003c/b\\u003e\"" (c ? ",\"via\":\"segment\"" : "") "}\n"
+	if (f == 4) return "{\"log\":\"set key=\\u0022" t "\\u0022\"" (c ? ",\"app\":\"segment-sync\"" : "") "}\n"
+	if (f == 5) return "{\"cmd\":\"export K=\\\"" t "\\\"\"" (c ? ",\"for\":\"segment\"" : "") "}\n"
+	if (f == 6) return "10.0.0.7 - - [03/Dec/2025:10:00:00 +0000] \"GET /" (c ? "segment/" : "") "hook?cfg=token%3D" t "%26limit%3D10 HTTP/1.1\" 200 512\n"
+	if (f == 7) return "10.0.0.7 - - [03/Dec/2025:10:00:01 +0000] \"GET /" (c ? "segment/" : "") "hook?cfg=token%3d" t "%26x HTTP/1.1\" 204 0\n"
+	if (f == 8) return "POST /api body=payload%3D%7B%22token%22%3A%22" t "%22%7D" (c ? "&integration=segment" : "") "\n"
+	if (f == 9) return "payload=%7B%22key%22%3A%22" t "%22%2C%22n%22%3A1%7D" (c ? "&dest=segment" : "") "\n"
+	if (f == 10) return "GET /r?next=%2Fcb%3Ftoken%253D" t "%2526a%253D1" (c ? "%26src%3Dsegment" : "") " HTTP/1.1\n"
+	if (f == 11) return "printf(\"key\\x3d" t "\\r\\n\");" (c ? " // segment" : "") "\n"
+	if (f == 12) return "{\"line\":\"\\r\\n" t "\\r\\n\"" (c ? ",\"segment\":true" : "") "}\n"
+	return ""
+}
+# Lines of filler YAML at indentation ind, none naming Segment.
+function yaml_fill(ind, k,   s, i) {
+	s = ""
+	for (i = 0; i < k; i++) s = s sprintf("%*s", ind, "") "opt" i ": " (i * 37 % 101) "\n"
+	return s
+}
+# Members of filler JSON at indentation ind, each with a trailing comma.
+function json_fill(ind, k,   s, i) {
+	s = ""
+	for (i = 0; i < k; i++) s = s sprintf("%*s", ind, "") "\"opt" i "\": " (i * 37 % 101) ",\n"
+	return s
+}
+# Segment named several levels and many lines above the token, or far
+# from it in the same object of a minified line.
+function deep_text(c, t,   s, i, f) {
+	f = 8 + rnd(20)
+	if (c == "helm")
+		return "replicaCount: 2\nintegrations:\n  segment:\n    enabled: true\n" yaml_fill(4, f) "    auth:\n" yaml_fill(6, f) "      credentials:\n        primary:\n" yaml_fill(10, 3) "          writeKey: " t "\n" yaml_fill(8, 2) "image:\n  tag: 1.2.3\n"
+	if (c == "helm-list")
+		return "destinations:\n  - name: segment\n    settings:\n" yaml_fill(6, f) "      secrets:\n        - id: main\n" yaml_fill(10, 4) "          value: " t "\n  - name: other\n    settings: {}\n"
+	if (c == "appsettings")
+		return "{\n  \"Logging\": {\n    \"LogLevel\": { \"Default\": \"Information\" }\n  },\n  \"Analytics\": {\n    \"Segment\": {\n" json_fill(6, f) "      \"Options\": {\n" json_fill(8, f) "        \"Credentials\": {\n" json_fill(10, 3) "          \"ApiToken\": \"" t "\"\n        }\n      }\n    }\n  },\n  \"AllowedHosts\": \"*\"\n}\n"
+	if (c == "tfstate")
+		return "{\n  \"version\": 4,\n  \"resources\": [\n    {\n      \"mode\": \"managed\",\n      \"type\": \"segment_destination\",\n      \"name\": \"warehouse\",\n      \"instances\": [\n        {\n          \"schema_version\": 0,\n          \"attributes\": {\n" json_fill(12, f) "            \"settings\": {\n" json_fill(14, 4) "              \"api_token\": \"" t "\"\n            }\n          }\n        }\n      ]\n    }\n  ]\n}\n"
+	if (c == "notebook-dict") {
+		s = "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"metadata\": {},\n   \"source\": [\n    \"config = {\\n\",\n    \"    \\\"segment\\\": {\\n\",\n"
+		for (i = 0; i < f; i++) s = s "    \"        \\\"opt" i "\\\": " i ",\\n\",\n"
+		return s "    \"        \\\"auth\\\": {\\\"token\\\": \\\"" t "\\\"}\\n\",\n    \"    }\\n\",\n    \"}\\n\"\n   ]\n  }\n ],\n \"nbformat\": 4\n}\n"
+	}
+	if (c == "notebook-yaml") {
+		s = "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"%%writefile values.yaml\\n\",\n    \"segment:\\n\",\n"
+		for (i = 0; i < f; i++) s = s "    \"  opt" i ": " i "\\n\",\n"
+		return s "    \"  auth:\\n\",\n    \"    key: " t "\\n\"\n   ]\n  }\n ]\n}\n"
+	}
+	if (c == "minified-far")
+		return FILL "var cfg={\"provider\":\"segment\"," filler(300 + rnd(2000)) "apiToken:\"" t "\",n:1};" FILL2 "\n"
+	if (c == "minified-key")
+		return FILL "window.cfg={segment:{w:\"acme\",o:{" filler(2500 + rnd(1500)) ",auth:{k:\"" t "\"}}}};" FILL2 "\n"
+	if (c == "xml")
+		return "<?xml version=\"1.0\"?>\n<configuration>\n  <integrations>\n    <segment>\n" yaml_fill(6, f) "      <auth>\n" yaml_fill(8, 4) "        <credential>\n          <value>" t "</value>\n        </credential>\n      </auth>\n    </segment>\n  </integrations>\n</configuration>\n"
+	return ""
+}
+# Negatives: a closed Segment block, then the body in a sibling block.
+function deepneg_text(c, t) {
+	if (c == "yaml")
+		return "segment:\n  enabled: true\n  workspace: acme\nstorage:\n  cache:\n" yaml_fill(4, 6) "    key: " t "\n"
+	if (c == "json")
+		return "{\n  \"segment\": {\n    \"enabled\": true\n  },\n  \"storage\": {\n" json_fill(4, 6) "    \"cache\": {\n      \"key\": \"" t "\"\n    }\n  }\n}\n"
+	if (c == "list")
+		return "sinks:\n  - name: segment\n    enabled: true\n  - name: cache\n" yaml_fill(4, 6) "    key: " t "\n"
+	if (c == "python")
+		return "class SegmentSink:\n    enabled = True\n\n\nclass Cache:\n" yaml_fill(4, 5) "    key = \"" t "\"\n"
+	return ""
+}
 function ctx_text(c, t) {
 	if (c == "json-segment")   return "{\n  \"segment\": {\n    \"workspace\": \"acme\",\n    \"apiToken\": \"" t "\"\n  }\n}\n"
 	if (c == "yaml-segment")   return "analytics:\n  segment:\n    workspace: acme\n    apiToken: " t "\n"
@@ -203,5 +338,88 @@ BEGIN {
 		emit("sourcegraph", "instance-segment-" i ".json", "{\"segment\": {\"token\": \"" t "\"}}\n", "sourcegraph", SRC, t)
 		t = "sgp_local_" rand_hex(40)
 		emit("sourcegraph", "local-segment-" i ".yaml", "segment:\n  token: " t "\n", "sourcegraph", SRC, t)
+	}
+
+	# ---- second round: escapes, structure, class mixes, new negatives ----
+	LOWER = "abcdefghijklmnopqrstuvwxyz"; UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"; DIGITS = "0123456789"
+	B64 = UPPER LOWER DIGITS "+/"
+	for (f = 1; f <= 12; f++) {
+		for (i = 1; i <= 2; i++) {
+			t = "sgp_" rand_alnum(64)
+			emit("escaped", "esc" f "-64-" i ".log", esc_text(f, t, 0), "escaped", SEG, t)
+		}
+		split("16 20 24 32 40 48 56 63", EL, " ")
+		for (i = 1; i <= 8; i++) {
+			t = "sgp_" rand_alnum(EL[i])
+			emit("escaped", "esc" f "-ctx-" EL[i] ".log", esc_text(f, t, 1), "escaped", SEG, t)
+		}
+	}
+	nd = split("helm helm-list appsettings tfstate notebook-dict notebook-yaml minified-far minified-key xml", D, " ")
+	FILL = filler(20480)
+	for (len = 16; len <= 63; len++)
+		for (i = 1; i <= nd; i++) {
+			t = "sgp_" rand_alnum(len)
+			emit("deep", "deep-" D[i] "-" len ".txt", deep_text(D[i], t), "deep", SEG, t)
+			# Hex bodies block only with context: they test the walk
+			# alone (40 hex digits are the shape of Sourcegraph tokens).
+			if (len == 40) continue
+			t = "sgp_" rand_hex(len)
+			emit("deephex", "deephex-" D[i] "-" len ".txt", deep_text(D[i], t), "deephex", SEG, t)
+		}
+	na = split("lower upper letters lower-digits upper-digits", A, " ")
+	AL["lower"] = LOWER; AL["upper"] = UPPER; AL["letters"] = UPPER LOWER
+	AL["lower-digits"] = LOWER DIGITS; AL["upper-digits"] = UPPER DIGITS
+	for (len = 16; len <= 63; len++)
+		for (i = 1; i <= na; i++) {
+			do t = "sgp_" rand_from(AL[A[i]], len); while (A[i] ~ /-/ && t !~ /[0-9].*[A-Za-z]|[A-Za-z].*[0-9]/)
+			c = N[(len + i) % (nn - 1) + 1]
+			emit("norandom", "norandom-" A[i] "-" c "-" len ".txt", noctx_text(c, t), "norandom", SEG, t)
+		}
+
+	for (i = 1; i <= 40; i++) {
+		emit("hash", "sha256-" i ".txt", "segment_cache: sgp_" rand_hex(64) "\n", "hash", "-", "")
+		h = rand_hex(64); gsub(/a/, "A", h); gsub(/b/, "B", h); gsub(/c/, "C", h); gsub(/d/, "D", h); gsub(/e/, "E", h); gsub(/f/, "F", h)
+		if (i <= 20) emit("hash", "sha256-upper-" i ".txt", "SEGMENT_ASSET=sgp_" h "\n", "hash", "-", "")
+		emit("hash", "md5-" i ".txt", "cache/sgp_" rand_hex(32) ".json\n", "hash", "-", "")
+		emit("hash", "b64-sha256-" i ".json", "{\"segment\": {\"integrity\": \"sgp_" b64_random(32) "\"}}\n", "hash", "-", "")
+		emit("hash", "b64-sha512-" i ".txt", "segment bundle sgp_" b64_random(64) "\n", "hash", "-", "")
+	}
+	NSEQ = split(LOWER " " UPPER " " LOWER DIGITS " " UPPER DIGITS " zyxwvutsrqponmlkjihgfedcba", SEQ, " ")
+	np = split("Change Me Before Deploying Put Your Real Key Here Set This In Production Goes Replace With Own Value Not Secret Later Fill Paste Api Write Do Commit Local Dev Default Sample Demo Update Before Release Use Env Var Instead", P, " ")
+	for (len = 16; len <= 63; len++) {
+		emit("filler", "seq-" len ".env", "SEGMENT_API_TOKEN=sgp_" seq_body(len) "\n", "filler", "-", "")
+		emit("filler", "cycle-" len ".env", "segment:\n  apiToken: sgp_" cycle_body(len) "\n", "filler", "-", "")
+	}
+	emit("filler", "alphabet.env", "SEGMENT_API_TOKEN=sgp_abcdefghijklmnopqrstuvwxyz\n", "filler", "-", "")
+	emit("filler", "alphabet-upper.env", "SEGMENT_API_TOKEN=sgp_ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\n", "filler", "-", "")
+	emit("filler", "cycle.env", "SEGMENT_API_TOKEN=sgp_aA1bB2cC3dD4eE5fF6gG7hH8\n", "filler", "-", "")
+	emit("filler", "changeme.env", "SEGMENT_API_TOKEN=sgp_ChangeMeBeforeDeploying\n", "filler", "-", "")
+	for (i = 1; i <= 100; i++) {
+		do b = camel(P, np, 3, 6); while (length(b) < 16 || length(b) > 64)
+		emit("filler", "phrase-" i ".env", (i % 2 ? "SEGMENT_WRITE_KEY=sgp_" : "const segmentKey = \"sgp_") b (i % 2 ? "" : "\";") "\n", "filler", "-", "")
+	}
+	nm = split("Household Income Customer Segment Segments Revenue Region Market Share Population Resident Planning Area Subzone Age Group Gender Ethnic Daily Monthly Annual Total Retail Sales Growth Rate Median Spend Category Tier Cohort Loyalty Premium Urban Rural By And Of Per Year Size Sizes Value Youth Senior Family Affluent Budget Mid", M, " ")
+	for (i = 1; i <= 400; i++) {
+		do b = camel(M, nm, 2, 5) (rnd(2) ? 2015 + rnd(10) : ""); while (length(b) < 16 || length(b) > 64)
+		f = i % 4
+		if (f == 0) x = "-- customer segment sizes\nSELECT * FROM sgp_" b " WHERE tier > 1;\n"
+		else if (f == 1) x = "segments = load_table(\"sgp_" b "\")  # market segment model\n"
+		else if (f == 2) x = "segments:\n  - name: affluent\n    source: sgp_" b "\n"
+		else x = "{\"marketSegments\": [{\"table\": \"sgp_" b "\", \"rows\": 12}]}\n"
+		emit("market", "market-" i ".txt", x, "market", "-", "")
+	}
+	for (i = 1; i <= 100; i++) {
+		x = "sgp_" rand_alnum(16 + rnd(9)) (i % 2 ? "\342\200\246" : "...")
+		emit("redacted", "redacted-" i ".log", "2025-12-03T10:00:0" (i % 10) "Z segment sync: using token " x " (workspace acme)\n", "redacted", "-", "")
+	}
+	split("yaml json list python", DN, " ")
+	for (i = 1; i <= 100; i++)
+		emit("deepnegative", "deepneg-" DN[i % 4 + 1] "-" i ".txt", deepneg_text(DN[i % 4 + 1], "sgp_" rand_hex(16 + rnd(24))), "deepnegative", "-", "")
+
+	for (i = 1; i <= 20; i++) {
+		t = "sgp_" rand_hex(16) "_local_" rand_hex(40)
+		emit("sourcegraph", "instance-local-" i ".env", (i % 2 ? "SRC_ACCESS_TOKEN=" : "segment: ") t "\n", "sourcegraph", SRC, t)
+		t = "sgp_" rand_hex(40)
+		emit("sourcegraph", "escaped-" i ".log", (i % 2 ? "{\"msg\":\"token\\n" t "\"}" : "GET /?k=%22" t "%22") "\n", "sourcegraph", SRC, t)
 	}
 }'
