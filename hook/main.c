@@ -509,9 +509,32 @@ static void warn_ignore_commits(git_repository *repo,
 /* A path as the shell reads it: quoted when it holds anything unusual. */
 static void shell_word(FILE *fp, const char *s)
 {
+	const unsigned char *p;
+
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789_-./+,@%:=") == strlen(s) && *s != '-') {
 		fputs(s, fp);
+		return;
+	}
+	/*
+	 * A control byte must not reach the terminal raw (an escape sequence
+	 * could rewrite the screen): such a path is spelt in bash's $'...',
+	 * every byte outside printable ASCII in octal.
+	 */
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			break;
+	if (*p) {
+		fputs("$'", fp);
+		for (p = (const unsigned char *)s; *p; p++) {
+			if (*p == '\'' || *p == '\\')
+				fprintf(fp, "\\%c", *p);
+			else if (*p < 0x20 || *p >= 0x7f)
+				fprintf(fp, "\\%03o", *p);
+			else
+				fputc(*p, fp);
+		}
+		fputc('\'', fp);
 		return;
 	}
 	fputc('\'', fp);
