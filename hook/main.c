@@ -24,7 +24,13 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <git2/sys/commit_graph.h>
+
 #include "sghook.h"
+/* libgit2 1.8 moved git_error_clear() to the headers for extensions. */
+#if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
+#include <git2/sys/errors.h>
+#endif
 
 #ifndef SGHOOK_WINDOW
 #define SGHOOK_WINDOW 16    /* MiB: one mapped window of a pack */
@@ -341,6 +347,67 @@ static int open_repo(git_repository **out)
 	return error;
 }
 
+/*
+ * In a pre-receive hook, git (2.13 and later) keeps the pushed objects in
+ * a quarantine directory of their own, names it in GIT_QUARANTINE_PATH
+ * (and GIT_OBJECT_DIRECTORY) and lists the repository's own object
+ * directories in GIT_ALTERNATE_OBJECT_DIRECTORIES. *before is those
+ * directories alone, the objects the repository had before the push;
+ * NULL when there is no quarantine, or when the variables say something
+ * else than git says (the walk then reads every ref, as before).
+ *
+ * libgit2 looks for a commit-graph file only in the quarantine, which has
+ * none: the repository's own is handed to it, so that walking old
+ * history reads no commit objects.
+ */
+static int open_before(git_odb **before, git_repository *repo)
+{
+	const char *q = getenv("GIT_QUARANTINE_PATH");
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
+	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	git_commit_graph *graph = NULL;
+	git_odb *odb = NULL, *repo_odb = NULL;
+	char *list = NULL, *dir, *save = NULL;
+	size_t n = 0;
+	int error = 0;
+
+	*before = NULL;
+	if (!q || !*q || !objdir || strcmp(q, objdir) || !alts || !*alts ||
+	    strchr(alts, '"'))
+		return 0;
+	if (!(list = strdup(alts)))
+		return sghook_error_set("out of memory");
+	if (git_odb_new(&odb) < 0 || git_repository_odb(&repo_odb, repo) < 0) {
+		error = sghook_error_from_git("cannot open the object database");
+		goto done;
+	}
+	for (dir = strtok_r(list, ":", &save); dir;
+	    dir = strtok_r(NULL, ":", &save)) {
+		if (!*dir || !strcmp(dir, q))
+			continue;
+		if (git_odb_add_disk_alternate(odb, dir) < 0) {
+			error = sghook_error_from_git(dir);
+			goto done;
+		}
+		n++;
+		if (!graph && git_commit_graph_open(&graph, dir) == 0 &&
+		    git_odb_set_commit_graph(repo_odb, graph) < 0) {
+			git_commit_graph_free(graph);
+			graph = NULL;
+		}
+		git_error_clear();
+	}
+	if (n) {
+		*before = odb;
+		odb = NULL;
+	}
+done:
+	git_odb_free(odb);
+	git_odb_free(repo_odb);
+	free(list);
+	return error;
+}
+
 /* What to do when libgit2 cannot read an index git wrote. */
 static const char *index_advice(void)
 {
@@ -502,6 +569,33 @@ static void warn_ignore_commits(git_repository *repo,
 		git_tree_free(tree);
 		git_commit_free(c);
 	}
+}
+
+/*
+ * SGHOOK_TRACE=1 (stderr) or SGHOOK_TRACE=/absolute/file: one line for
+ * each choice the engine makes, as GIT_TRACE does for git.
+ */
+static void trace_line(const char *msg, void *payload)
+{
+	FILE *fp = payload;
+
+	fprintf(fp, "sghook trace: %s\n", msg);
+	fflush(fp);
+}
+
+static void trace_start(void)
+{
+	const char *t = getenv("SGHOOK_TRACE");
+	FILE *fp = NULL;
+
+	if (!t || !*t || !strcmp(t, "0"))
+		return;
+	if (t[0] == '/')
+		fp = fopen(t, "a");
+	else if (!strcmp(t, "1"))
+		fp = stderr;
+	if (fp)
+		sghook_trace_set(trace_line, fp);
 }
 
 /* ---- modes ------------------------------------------------------------ */
@@ -843,8 +937,9 @@ static int run_push(const options *o, git_repository *repo,
 	size_t i;
 	sghook_findings found = {0};
 	const char *reason = bypass_reason();
+	git_odb *before = NULL;
 	char glob[512], head[200];
-	int rc = EXIT_ERROR, bypass = 0;
+	int rc = EXIT_ERROR, bypass = 0, error = 0;
 
 	if (pre_push) {
 		if (o->nargs != 2) {
@@ -857,17 +952,26 @@ static int run_push(const options *o, git_repository *repo,
 		warnx("--pre-receive takes no arguments; it reads git's input");
 		return EXIT_ERROR;
 	}
-	if (sghook_hookinput_read(&in, stdin, pre_push ?
-	    SGHOOK_HOOKINPUT_PRE_PUSH : SGHOOK_HOOKINPUT_PRE_RECEIVE) < 0 ||
-	    shallow_check(repo) < 0 ||
-	    sghook_walk_new(&ids, &others, repo, in.tips.ids, in.tips.count,
-	    in.hide.ids, in.hide.count, pre_push ? glob : "refs/*") < 0 ||
-	    judge(o, repo, rules, &ids, &found, NULL) < 0)
+	if ((error = sghook_hookinput_read(&in, stdin, pre_push ?
+	    SGHOOK_HOOKINPUT_PRE_PUSH : SGHOOK_HOOKINPUT_PRE_RECEIVE)) < 0 ||
+	    (error = shallow_check(repo)) < 0 ||
+	    (!pre_push && (error = open_before(&before, repo)) < 0))
+		goto done;
+	error = before ?
+		sghook_walk_pushed(&ids, &others, repo, before, in.tips.ids,
+			in.tips.count, in.olds.ids, in.olds.count) :
+		sghook_walk_new(&ids, &others, repo, in.tips.ids,
+			in.tips.count, in.hide.ids, in.hide.count,
+			pre_push ? glob : "refs/*");
+	if (error < 0)
+		goto done;
+	if ((error = judge(o, repo, rules, &ids, &found, NULL)) < 0)
 		goto done;
 	/* A tag of a tree or a blob brings content without a commit. */
 	scan_opts_init(&so, o, rules);
 	for (i = 0; i < others.count; i++)
-		if (sghook_scan_object(&found, repo, &others.ids[i], &so) < 0)
+		if ((error = sghook_scan_object(&found, repo, &others.ids[i],
+		    &so)) < 0)
 			goto done;
 	if (found.count && reason && !pre_push) {
 		if (!config_bool(cfg, "sghook.allowBypass", 0))
@@ -909,6 +1013,7 @@ done:
 		}
 	}
 	sghook_hookinput_free(&in);
+	git_odb_free(before);
 	sghook_oids_free(&ids);
 	sghook_oids_free(&others);
 	sghook_findings_clear(&found);
@@ -1623,6 +1728,7 @@ int main(int argc, char **argv)
 	if (parse_args(&o, argc, argv) < 0)
 		goto done;
 	git_libgit2_init();
+	trace_start();
 	/*
 	 * Every tree and blob of a range is read once, so libgit2's object
 	 * cache would only hold memory.

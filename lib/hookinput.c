@@ -18,6 +18,7 @@ void sghook_hookinput_free(sghook_hookinput *in)
 		return;
 	sghook_oids_free(&in->tips);
 	sghook_oids_free(&in->hide);
+	sghook_oids_free(&in->olds);
 	free(in->refs);
 	memset(in, 0, sizeof(*in));
 }
@@ -101,6 +102,9 @@ static int parse_line(sghook_hookinput *in, char *line, size_t lineno,
 		/* a is the old value, b the new; a zero b deletes. */
 		if (!git_oid_is_zero(&b) &&
 		    (error = sghook_oids_push(&in->tips, &b)) < 0)
+			return error;
+		if (!git_oid_is_zero(&a) &&
+		    (error = sghook_oids_push(&in->olds, &a)) < 0)
 			return error;
 	}
 	return append_ref(in, f[2]);

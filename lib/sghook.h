@@ -5,6 +5,8 @@
  * one source file in lib/:
  *
  *   error.c   the last error of the calling thread
+ *   deadline.c the run's deadline (a host's time limit for a hook)
+ *   trace.c   what the engine chose, for tests and tuning
  *   rules.c   rule sets, loaded from git-config style files in rules/
  *   match.c   finding rule matches in a buffer (PCRE2, JIT)
  *   ignore.c  .sghookignore: allowed fingerprints and path globs
@@ -39,7 +41,8 @@ enum {
 	SGHOOK_OK = 0,
 	SGHOOK_ERROR = -1,   /* generic failure; see sghook_error_last() */
 	SGHOOK_ENOTFOUND = -3,
-	SGHOOK_EINVALID = -4 /* bad input: rule file, revision, hook input */
+	SGHOOK_EINVALID = -4, /* bad input: rule file, revision, hook input */
+	SGHOOK_ETIMEOUT = -5  /* past the deadline (sghook_deadline_set) */
 };
 
 /* ---- error.c ---------------------------------------------------------- */
@@ -49,6 +52,26 @@ int sghook_error_set(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /* Copies libgit2's last error into ours, prefixed by `what`. */
 int sghook_error_from_git(const char *what);
+
+/* ---- deadline.c ------------------------------------------------------- */
+
+/*
+ * A deadline `seconds` from now for the whole run, worker processes
+ * included; <= 0: none. Past it, walks and scans stop and return
+ * SGHOOK_ETIMEOUT.
+ */
+void sghook_deadline_set(double seconds);
+/* 0 before the deadline; SGHOOK_ETIMEOUT, with a message, after it. */
+int sghook_deadline_check(void);
+
+/* ---- trace.c ---------------------------------------------------------- */
+
+typedef void (*sghook_trace_cb)(const char *msg, void *payload);
+
+/* Where trace lines go (NULL: nowhere, the default); one process-wide. */
+void sghook_trace_set(sghook_trace_cb cb, void *payload);
+void sghook_trace(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 /* ---- rules.c ---------------------------------------------------------- */
 
@@ -227,6 +250,19 @@ int sghook_walk_new(sghook_oids *out, sghook_oids *others,
 	const git_oid *hide, size_t nhide, const char *hide_refs_glob);
 
 /*
+ * What a push brings, for a pre-receive hook whose pushed objects git
+ * keeps apart (its quarantine): `before` holds the objects the
+ * repository had before the push, and `olds` the old values of the
+ * pushed refs. The same commits as sghook_walk_new() with every ref
+ * hidden, walked from the tips down to the commits the
+ * repository had; the refs are read only when those commits are not all
+ * reachable from the old values, HEAD, the branches or the tags.
+ */
+int sghook_walk_pushed(sghook_oids *out, sghook_oids *others,
+	git_repository *repo, git_odb *before, const git_oid *tips,
+	size_t ntips, const git_oid *olds, size_t nolds);
+
+/*
  * True when the linked libgit2 reads shallow clones (1.7 and later): a
  * commit at the cut then has no parents, so a judge of it counts its whole
  * tree as added. Older ones fail at the cut with "object not found".
@@ -250,11 +286,13 @@ typedef enum {
 typedef struct {
 	sghook_oids tips;     /* what the push brings (deletions bring nothing) */
 	sghook_oids hide;     /* pre-push: what the remote already has */
+	sghook_oids olds;     /* pre-receive: the updated refs' old values */
 	char *refs;           /* updated ref names, space-separated; NULL if none */
 	size_t refs_len;
 } sghook_hookinput;
 
-#define SGHOOK_HOOKINPUT_INIT { { NULL, 0, 0 }, { NULL, 0, 0 }, NULL, 0 }
+#define SGHOOK_HOOKINPUT_INIT \
+	{ { NULL, 0, 0 }, { NULL, 0, 0 }, { NULL, 0, 0 }, NULL, 0 }
 
 /*
  * Reads `fp` to its end into `out` (which it overwrites). A line that is

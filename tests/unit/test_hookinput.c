@@ -78,6 +78,9 @@ static void test_pre_receive_the_new_id_of_each_line_is_a_tip(void **state)
 	assert_oid(&in.tips.ids[0], B);
 	assert_oid(&in.tips.ids[1], C);
 	assert_int_equal(in.hide.count, 0);
+	/* the old values that are not zero: refs the server has */
+	assert_int_equal(in.olds.count, 1);
+	assert_oid(&in.olds.ids[0], A);
 	assert_string_equal(in.refs, "refs/heads/main refs/heads/topic");
 	assert_int_equal(in.refs_len, strlen(in.refs));
 	sghook_hookinput_free(&in);
