@@ -475,6 +475,7 @@ static void scan_opts_init(sghook_scan_opts *so, const options *o,
 	const sghook_rules *rules)
 {
 	const char *jit = getenv("SGHOOK_JIT");
+	const char *strategy = getenv("SGHOOK_STRATEGY");
 
 	memset(so, 0, sizeof(*so));
 	so->rules = rules;
@@ -482,6 +483,14 @@ static void scan_opts_init(sghook_scan_opts *so, const options *o,
 	so->use_ignore_file = 1;
 	/* SGHOOK_JIT=0, for memory checkers: see sghook_matcher_use_jit(). */
 	so->no_jit = jit && !strcmp(jit, "0");
+	/*
+	 * SGHOOK_STRATEGY=list|diff, for the tests that check that both ways
+	 * of judging commits find the same, and for measuring them.
+	 */
+	if (strategy && !strcmp(strategy, "list"))
+		so->strategy = SGHOOK_SCAN_LIST;
+	else if (strategy && !strcmp(strategy, "diff"))
+		so->strategy = SGHOOK_SCAN_DIFF;
 }
 
 /* ---- .sghookignore ----------------------------------------------------- */

@@ -23,7 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
 #include <git2/sys/hashsig.h>
+/* libgit2 1.8 moved git_error_clear() to the headers for extensions. */
+#if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
+#include <git2/sys/errors.h>
+#endif
 
 #include "index.h"
 #include "procs.h"
@@ -369,12 +374,63 @@ static void sides_free(parent_side *ps, size_t n)
 /* ---- pass 2: commits whose trees hold a blocking blob ------------------ */
 
 typedef struct {
-	const blob_set *blobs;
+	const blob_set *blobs;  /* LIST: what pass 1 read; NULL in DIFF */
 	sghook_oidmap dirty;  /* tree id -> 1 holds a blocking blob, 0 not */
 	/* The commit judged last and its tree: often the next one's parent. */
 	git_oid last;
 	git_tree *last_tree;
+	/*
+	 * DIFF: the blobs read so far (id -> position in `res`, whose entry
+	 * is NULL when the blob holds nothing blocking), and, listed when a
+	 * blob first holds a secret, those the range's base has.
+	 */
+	sghook_oidmap read;
+	blob_result **res;
+	size_t nres, ares;
+	const sghook_oids *range;
+	sghook_oidmap base;
+	int base_listed;
+	int sample;             /* only count the cost: read no blob */
+	size_t cost;            /* tree entries compared */
 } dirt;
+
+static void dirt_free(dirt *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nres; i++)
+		sghook_blob_result_free(d->res[i]);
+	free(d->res);
+	sghook_oidmap_free(&d->read);
+	sghook_oidmap_free(&d->base);
+	sghook_oidmap_free(&d->dirty);
+	git_tree_free(d->last_tree);
+	memset(d, 0, sizeof(*d));
+}
+
+static int dirt_init(dirt *d, const blob_set *blobs, const sghook_oids *range)
+{
+	int error;
+
+	memset(d, 0, sizeof(*d));
+	d->blobs = blobs;
+	d->range = range;
+	if ((error = sghook_oidmap_init(&d->dirty)) < 0 ||
+	    (!blobs && ((error = sghook_oidmap_init(&d->read)) < 0 ||
+	    (error = sghook_oidmap_init(&d->base)) < 0)))
+		dirt_free(d);
+	return error;
+}
+
+/* What a blob that pass 1 listed, or that DIFF read, holds. */
+static const blob_result *dirt_result(const dirt *d, const git_oid *id)
+{
+	uint32_t i;
+
+	if (d->blobs)
+		return sghook_blobs_result(d->blobs, id);
+	return sghook_oidmap_get(&d->read, id, &i) ? d->res[i] : NULL;
+}
 
 static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id);
 
@@ -490,6 +546,219 @@ static int changed_files(file_list *out, dirt *d, git_repository *repo,
 	return error < 0 ? error : 0;
 }
 
+/* ---- DIFF: each commit against its parents ---------------------------- */
+
+/*
+ * The blobs the range's base holds (the trees of the parents outside the
+ * range), as pass 1 knows them: a blob there is not new to the range.
+ * Listed whole, but only once some blob the range changes holds a
+ * secret, which is rare.
+ */
+static int base_list_tree(sghook_oidmap *base, sghook_oidmap *trees,
+	git_repository *repo, const git_oid *id)
+{
+	git_tree *tree = NULL;
+	const git_tree_entry *e;
+	size_t i, n;
+	int error;
+
+	if ((error = sghook_oidmap_put(trees, id, 0)) != 0)
+		return error < 0 ? error : 0;
+	if (git_tree_lookup(&tree, repo, id) < 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), id);
+		return sghook_error_from_git(hex);
+	}
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && error >= 0; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			error = base_list_tree(base, trees, repo,
+				git_tree_entry_id(e));
+		else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			error = sghook_oidmap_put(base, git_tree_entry_id(e), 0);
+	}
+	git_tree_free(tree);
+	return error < 0 ? error : 0;
+}
+
+static int base_list(dirt *d, git_repository *repo)
+{
+	sghook_oidmap range = {0}, seen = {0}, trees = {0};
+	git_commit *c = NULL, *p = NULL;
+	const git_oid *pid;
+	size_t i, j;
+	uint32_t v;
+	int error;
+
+	d->base_listed = 1;
+	if ((error = sghook_oidmap_init(&range)) < 0 ||
+	    (error = sghook_oidmap_init(&seen)) < 0 ||
+	    (error = sghook_oidmap_init(&trees)) < 0)
+		goto done;
+	for (i = 0; i < d->range->count && error >= 0; i++)
+		error = sghook_oidmap_put(&range, &d->range->ids[i], 0);
+	for (i = 0; i < d->range->count && error >= 0; i++) {
+		if (git_commit_lookup(&c, repo, &d->range->ids[i]) < 0) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			git_oid_tostr(hex, sizeof(hex), &d->range->ids[i]);
+			error = sghook_error_from_git(hex);
+			break;
+		}
+		for (j = 0; j < git_commit_parentcount(c) && error >= 0; j++) {
+			pid = git_commit_parent_id(c, (unsigned int)j);
+			if (sghook_oidmap_get(&range, pid, &v) ||
+			    sghook_oidmap_put(&seen, pid, 0) != 0)
+				continue;
+			/* A parent that cannot be read hides nothing. */
+			if (git_commit_lookup(&p, repo, pid) < 0)
+				continue;
+			error = base_list_tree(&d->base, &trees, repo,
+				git_commit_tree_id(p));
+			git_commit_free(p);
+		}
+		git_commit_free(c);
+	}
+done:
+	git_error_clear();
+	sghook_oidmap_free(&range);
+	sghook_oidmap_free(&seen);
+	sghook_oidmap_free(&trees);
+	return error < 0 ? error : 0;
+}
+
+/* A blob a commit changes, read once, then judged if it holds a secret. */
+static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
+	const git_oid *id)
+{
+	blob_result *res = NULL, **grown;
+	uint32_t i;
+	int error;
+
+	if (d->sample || sghook_blob_skipped(id))
+		return 0;
+	if (sghook_oidmap_get(&d->read, id, &i)) {
+		res = d->res[i];
+	} else {
+		if (d->nres == d->ares) {
+			size_t n = d->ares ? d->ares * 2 : 64;
+
+			if (!(grown = realloc(d->res, n * sizeof(*grown))))
+				return sghook_error_set("out of memory");
+			d->res = grown;
+			d->ares = n;
+		}
+		if ((error = sghook_worker_scan_blob(&res, w, id)) < 0)
+			return error;
+		d->res[d->nres] = res;
+		if ((error = sghook_oidmap_put(&d->read, id,
+		    (uint32_t)d->nres++)) < 0)
+			return error;
+		if (res && !d->base_listed && (error = base_list(d, w->repo)) < 0)
+			return error;
+		if (res && sghook_oidmap_get(&d->base, id, &i)) {
+			/* The base has it: not new, as in pass 1. */
+			sghook_blob_result_free(res);
+			d->res[d->nres - 1] = res = NULL;
+		}
+	}
+	return res ? files_push(out, path, id) : 0;
+}
+
+/*
+ * The files of `tree` that differ from parent 0's (at `olds[0]`, NULL
+ * when it has none there) and from every other parent's, descending only
+ * into subtrees that differ from all of theirs: what changed_files()
+ * would give, without pass 1. In the order of changed_files(), so that
+ * the findings come in the same order.
+ */
+static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
+	git_tree **olds, size_t np, const char *prefix)
+{
+	const git_tree_entry *e, *oe;
+	git_tree *sub = NULL, **subs;
+	char *path = NULL, *dir = NULL;
+	size_t i, j, n = git_tree_entrycount(tree);
+	int error = 0, same;
+
+	if (!(subs = calloc(np, sizeof(*subs))))
+		return sghook_error_set("out of memory");
+	d->cost += n;
+	for (j = 0; j < np; j++)
+		d->cost += olds[j] ? git_tree_entrycount(olds[j]) : 0;
+	for (i = 0; i < n && error >= 0; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB &&
+		    git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;  /* a submodule's commit is another repository */
+		for (j = 0, same = 0; j < np && !same; j++) {
+			oe = olds[j] ? git_tree_entry_byname(olds[j],
+				git_tree_entry_name(e)) : NULL;
+			same = oe && git_oid_equal(git_tree_entry_id(oe),
+				git_tree_entry_id(e));
+		}
+		if (same)
+			continue;  /* adds nothing against that parent */
+		free(path);
+		if (asprintf(&path, "%s%s", prefix, git_tree_entry_name(e)) < 0) {
+			path = NULL;
+			error = sghook_error_set("out of memory");
+			break;
+		}
+		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			error = diff_blob(out, d, w, path, git_tree_entry_id(e));
+			continue;
+		}
+		if (git_tree_lookup(&sub, w->repo, git_tree_entry_id(e)) < 0) {
+			error = sghook_error_from_git(path);
+			break;
+		}
+		for (j = 0; j < np && error >= 0; j++) {
+			oe = olds[j] ? git_tree_entry_byname(olds[j],
+				git_tree_entry_name(e)) : NULL;
+			if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
+			    git_tree_lookup(&subs[j], w->repo,
+			    git_tree_entry_id(oe)) < 0)
+				error = sghook_error_from_git(path);
+		}
+		if (error >= 0 && asprintf(&dir, "%s/", path) < 0) {
+			dir = NULL;
+			error = sghook_error_set("out of memory");
+		}
+		if (error >= 0)
+			error = diff_tree(out, d, w, sub, subs, np, dir);
+		free(dir);
+		dir = NULL;
+		git_tree_free(sub);
+		sub = NULL;
+		for (j = 0; j < np; j++) {
+			git_tree_free(subs[j]);
+			subs[j] = NULL;
+		}
+	}
+	free(subs);
+	free(path);
+	return error < 0 ? error : 0;
+}
+
+static int diff_commit(file_list *out, dirt *d, worker *w, git_tree *tree,
+	const parent_side *ps, size_t np)
+{
+	git_tree **olds = calloc(np, sizeof(*olds));
+	size_t j;
+	int error;
+
+	if (!olds)
+		return sghook_error_set("out of memory");
+	for (j = 0; j < np; j++)
+		olds[j] = ps[j].tree;
+	error = diff_tree(out, d, w, tree, olds, np, "");
+	free(olds);
+	return error;
+}
+
 static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	const git_oid *id)
 {
@@ -508,7 +777,7 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		sghook_error_from_git(hex);
 		goto done;
 	}
-	if ((error = tree_dirty_of(d, w->repo, tree)) <= 0)
+	if (d->blobs && (error = tree_dirty_of(d, w->repo, tree)) <= 0)
 		goto done;
 	error = SGHOOK_ERROR;
 	np = git_commit_parentcount(c);
@@ -534,13 +803,14 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		parent = NULL;
 	}
 	/* A file a merge adds differs from every parent: parent 0 finds it. */
-	if ((error = changed_files(&files, d, w->repo, tree, ps[0].tree,
-	    "")) < 0)
+	if ((error = d->blobs ?
+	    changed_files(&files, d, w->repo, tree, ps[0].tree, "") :
+	    diff_commit(&files, d, w, tree, ps, np ? np : 1)) < 0)
 		goto done;
 	for (i = 0; i < files.count && error == 0; i++)
 		error = judge_file(&found, w, ps, np ? np : 1,
 			files.paths[i], &files.ids[i],
-			sghook_blobs_result(d->blobs, &files.ids[i]), id);
+			dirt_result(d, &files.ids[i]), id);
 	if (error == 0)
 		error = apply_tree_ignore(&found, w, tree);
 	if (error == 0)
@@ -576,30 +846,36 @@ typedef struct {
 	const sghook_oids *ids;
 	size_t per;                 /* commits of a share */
 	sghook_findings first;      /* share 0's, judged by the caller */
+	size_t read;                /* DIFF: blobs read, every share's */
 } judge_job;
 
-static int judge_share(sghook_findings *out, judge_job *job, size_t i)
+/* Judges share i; *read is how many blobs DIFF read for it. */
+static int judge_share(sghook_findings *out, size_t *read, judge_job *job,
+	size_t i)
 {
-	dirt d = {0};
+	dirt d;
 	worker w = {0};
 	size_t k = i * job->per, end = k + job->per;
 	int error;
 
 	if (end > job->ids->count)
 		end = job->ids->count;
-	d.blobs = job->blobs;
-	if ((error = sghook_oidmap_init(&d.dirty)) == 0 &&
-	    (error = sghook_worker_open(&w, job->opts, job->repo)) == 0)
+	if ((error = dirt_init(&d, job->blobs, job->ids)) < 0)
+		return error;
+	if ((error = sghook_worker_open(&w, job->opts, job->repo)) == 0)
 		for (; k < end && error == 0; k++)
-			error = judge_commit(out, &w, &d, &job->ids->ids[k]);
+			if ((error = sghook_deadline_check()) == 0)
+				error = judge_commit(out, &w, &d,
+					&job->ids->ids[k]);
+	*read = d.nres;
 	sghook_worker_close(&w);
-	git_tree_free(d.last_tree);
-	sghook_oidmap_free(&d.dirty);
+	dirt_free(&d);
 	return error;
 }
 
 /*
- * In a worker: judges share i and sends its findings. As for blob hits,
+ * In a worker: judges share i and sends how many blobs it read, then its
+ * findings. As for blob hits,
  * a finding's rule and tier point into memory the parent has at the same
  * addresses; its path and secret are sent as bytes.
  */
@@ -607,11 +883,14 @@ static int judge_worker(void *ctx, size_t i, FILE *out)
 {
 	sghook_findings found = {0};
 	const sghook_finding *f;
-	uint64_t len[2];
-	size_t k;
+	uint64_t len[2], n;
+	size_t k, read = 0;
 	int error;
 
-	error = judge_share(&found, ctx, i);
+	error = judge_share(&found, &read, ctx, i);
+	n = read;
+	if (error == 0)
+		error = sghook_procs_put(out, &n, sizeof(n));
 	for (k = 0; k < found.count && error == 0; k++) {
 		f = &found.items[k];
 		len[0] = strlen(f->path);
@@ -628,18 +907,25 @@ static int judge_worker(void *ctx, size_t i, FILE *out)
 static int judge_local(void *ctx)
 {
 	judge_job *job = ctx;
+	size_t read = 0;
+	int error = judge_share(&job->first, &read, job, 0);
 
-	return judge_share(&job->first, job, 0);
+	job->read += read;
+	return error;
 }
 
-/* In the parent: the findings a worker sent, appended to `out`. */
-static int judge_merge(sghook_findings *out, const sghook_proc_output *o)
+/* In the parent: what a worker sent; its findings appended to `out`. */
+static int judge_merge(sghook_findings *out, judge_job *job,
+	const sghook_proc_output *o)
 {
 	sghook_procs_reader r = { o->data, o->data + o->len };
 	sghook_finding f;
-	uint64_t len[2] = {0, 0};
-	int error = 0;
+	uint64_t len[2] = {0, 0}, n = 0;
+	int error;
 
+	if ((error = sghook_procs_take(&r, &n, sizeof(n))) < 0)
+		return error;
+	job->read += n;
 	while (r.p < r.end && error == 0) {
 		if ((error = sghook_procs_take(&r, &f, sizeof(f))) < 0 ||
 		    (error = sghook_procs_take(&r, len, sizeof(len))) < 0)
@@ -659,8 +945,8 @@ static int judge_merge(sghook_findings *out, const sghook_proc_output *o)
 	return error;
 }
 
-static int judge_all(sghook_findings *out, git_repository *repo,
-	const blob_set *blobs, const sghook_oids *ids,
+static int judge_all(sghook_findings *out, size_t *read,
+	git_repository *repo, const blob_set *blobs, const sghook_oids *ids,
 	const sghook_scan_opts *opts)
 {
 	sghook_proc_output *outs = NULL;
@@ -687,15 +973,18 @@ static int judge_all(sghook_findings *out, git_repository *repo,
 		/* One share, or no worker could be started: judge all here. */
 		sghook_findings_clear(&job.first);
 		job.per = ids->count;
+		job.read = 0;
 		n = 1;
 		error = judge_local(&job);
 	}
 	if (error == 0)
 		error = sghook_findings_append(&found, &job.first);
 	for (i = 1; i < n && error == 0; i++)
-		error = judge_merge(&found, &outs[i]);
+		error = judge_merge(&found, &job, &outs[i]);
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
+	if (read)
+		*read = job.read;
 	if (outs)
 		sghook_procs_outputs_free(outs, n);
 	free(outs);
@@ -704,13 +993,116 @@ static int judge_all(sghook_findings *out, git_repository *repo,
 	return error;
 }
 
+/* ---- choosing LIST or DIFF --------------------------------------------- */
+
+/* Commits whose comparisons DIFF's cost is measured on. */
+#define SAMPLE 8
+
+/*
+ * The entries of the trees of `id`, each tree once, counted until there
+ * are more than `cap`.
+ */
+static int count_entries(size_t *count, sghook_oidmap *trees,
+	git_repository *repo, const git_oid *id, size_t cap)
+{
+	git_tree *tree = NULL;
+	const git_tree_entry *e;
+	size_t i, n;
+	int error;
+
+	if ((error = sghook_oidmap_put(trees, id, 0)) != 0)
+		return error < 0 ? error : 0;
+	if (git_tree_lookup(&tree, repo, id) < 0)
+		return sghook_error_from_git("cannot read a tree");
+	n = git_tree_entrycount(tree);
+	*count += n;
+	for (i = 0; i < n && *count <= cap && error >= 0; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			error = count_entries(count, trees, repo,
+				git_tree_entry_id(e), cap);
+	}
+	git_tree_free(tree);
+	return error < 0 ? error : 0;
+}
+
+/*
+ * DIFF reads, for each commit, the trees along its changed paths on both
+ * sides; LIST reads each tree of the range once, but that includes all of
+ * the trees of the range's newest commit and of its base: about twice the
+ * entries of one whole tree, plus half of what DIFF compares. DIFF's
+ * cost is measured on a sample of the commits (their comparisons, no
+ * blob read), the size of a whole tree by counting the newest commit's
+ * entries, up to the point where it would not matter. A range of a few
+ * commits is not worth the measuring: DIFF.
+ */
+static int choose(sghook_scan_strategy *out, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts)
+{
+	sghook_findings none = {0};
+	sghook_oidmap trees = {0};
+	git_commit *c = NULL;
+	worker w;
+	dirt d;
+	size_t k, diff, entries = 0, cap;
+	int error;
+
+	if ((*out = opts->strategy) != SGHOOK_SCAN_AUTO) {
+		sghook_trace("scan: %s: %zu commits, as asked",
+			*out == SGHOOK_SCAN_DIFF ? "diff" : "list", ids->count);
+		return 0;
+	}
+	if (ids->count <= SAMPLE) {
+		*out = SGHOOK_SCAN_DIFF;
+		sghook_trace("scan: diff: %zu commits", ids->count);
+		return 0;
+	}
+	if ((error = dirt_init(&d, NULL, ids)) < 0)
+		return error;
+	d.sample = 1;
+	if ((error = sghook_worker_open(&w, opts, repo)) == 0)
+		for (k = 0; k < SAMPLE && error == 0; k++)
+			error = judge_commit(&none, &w, &d,
+				&ids->ids[k * ids->count / SAMPLE]);
+	sghook_worker_close(&w);
+	diff = d.cost / SAMPLE * ids->count;
+	dirt_free(&d);
+	sghook_findings_clear(&none);
+	cap = diff / 4;
+	if (error == 0 && (error = sghook_oidmap_init(&trees)) == 0) {
+		if (git_commit_lookup(&c, repo, &ids->ids[ids->count - 1]) < 0)
+			error = sghook_error_from_git("cannot read a commit");
+		else
+			error = count_entries(&entries, &trees, repo,
+				git_commit_tree_id(c), cap);
+	}
+	git_commit_free(c);
+	sghook_oidmap_free(&trees);
+	if (error < 0)
+		return error;
+	*out = entries > cap ? SGHOOK_SCAN_DIFF : SGHOOK_SCAN_LIST;
+	sghook_trace("scan: %s: %zu commits, about %zu entries to compare, "
+		"%s%zu entries in a tree", *out == SGHOOK_SCAN_DIFF ? "diff" :
+		"list", ids->count, diff, entries > cap ? "more than " : "",
+		entries > cap ? cap : entries);
+	return 0;
+}
+
 int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
+	sghook_scan_strategy how;
 	blob_set blobs;
 	size_t i, blocking = 0;
 	int error;
 
+	if (ids->count == 0)
+		return 0;
+	if ((error = choose(&how, repo, ids, opts)) < 0)
+		return error;
+	if (how == SGHOOK_SCAN_DIFF)
+		return judge_all(out, opts->stats ? &opts->stats->blobs_read :
+			NULL, repo, NULL, ids, opts);
 	if ((error = sghook_blobs_init(&blobs)) < 0 ||
 	    (error = sghook_blobs_read_all(&blobs, repo, ids, opts)) < 0)
 		goto done;
@@ -719,7 +1111,7 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	for (i = 0; i < blobs.count; i++)
 		blocking += sghook_blobs_at(&blobs, i)->res != NULL;
 	if (blocking)
-		error = judge_all(out, repo, &blobs, ids, opts);
+		error = judge_all(out, NULL, repo, &blobs, ids, opts);
 done:
 	sghook_blobs_free(&blobs);
 	return error;

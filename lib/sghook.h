@@ -312,6 +312,21 @@ typedef struct {
 	size_t blobs_read;    /* blobs read and matched, each once */
 } sghook_scan_stats;
 
+/*
+ * Two ways of judging commits, with the same findings. LIST reads every
+ * blob the range's trees hold and the base lacks, each once, and compares
+ * commits with their parents only where a blob holds a secret: its cost
+ * follows the size of the trees, and it wins on long ranges. DIFF
+ * compares each commit's tree with its parents', descending only where
+ * they differ: its cost follows the changed paths, and it wins on a few
+ * commits of a large tree. AUTO measures both costs before it chooses.
+ */
+typedef enum {
+	SGHOOK_SCAN_AUTO = 0,
+	SGHOOK_SCAN_LIST,
+	SGHOOK_SCAN_DIFF
+} sghook_scan_strategy;
+
 typedef struct {
 	const sghook_rules *rules;
 	sghook_scan_stats *stats; /* when not NULL, filled by the scan */
@@ -324,6 +339,7 @@ typedef struct {
 	int no_jit;               /* match without PCRE2's JIT */
 	/* The index file of sghook_scan_index(); NULL: the repository's. */
 	const char *index_path;
+	sghook_scan_strategy strategy;  /* for commits */
 	/* Called from the calling thread as work completes, for progress. */
 	void (*progress)(const char *what, size_t done, size_t total,
 		void *payload);
