@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -406,6 +408,37 @@ done:
 	git_odb_free(repo_odb);
 	free(list);
 	return error;
+}
+
+/* The size of what the quarantine holds, for a message; 0 when unknown. */
+static unsigned long long quarantine_bytes(void)
+{
+	const char *q = getenv("GIT_QUARANTINE_PATH");
+	char path[PATH_MAX];
+	unsigned long long sum = 0;
+	struct dirent *e, *f;
+	struct stat st;
+	DIR *d, *sub;
+
+	if (!q || !(d = opendir(q)))
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", q, e->d_name);
+		if (!(sub = opendir(path)))
+			continue;
+		while ((f = readdir(sub))) {
+			snprintf(path, sizeof(path), "%s/%s/%s", q, e->d_name,
+				f->d_name);
+			if (f->d_name[0] != '.' && stat(path, &st) == 0 &&
+			    S_ISREG(st.st_mode))
+				sum += (unsigned long long)st.st_size;
+		}
+		closedir(sub);
+	}
+	closedir(d);
+	return sum;
 }
 
 /* What to do when libgit2 cannot read an index git wrote. */
@@ -937,6 +970,99 @@ static int audit_bypass(git_config *cfg, const sghook_hookinput *in,
 	return error;
 }
 
+/* ---- the time limit of a push ----------------------------------------- */
+
+/*
+ * A host stops a hook that runs too long (GitHub Enterprise Server after
+ * 5 s) and the pusher learns nothing. With sghook.timeout set, sghook
+ * stops first and says why. The engine checks the deadline as it works;
+ * should one long step of libgit2 keep it past the deadline, an alarm a
+ * second later writes the same line and ends the process (the workers die
+ * with it: see procs.c).
+ */
+static double timeout_secs;
+static char timeout_line[640];
+static volatile sig_atomic_t timeout_len;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (timeout_len)
+		(void)!write(STDERR_FILENO, timeout_line, (size_t)timeout_len);
+	_exit(EXIT_ERROR);
+}
+
+/* The line a timeout prints; `commits` is 0 before the walk has counted. */
+static void timeout_prepare(int pre_push, size_t commits)
+{
+	unsigned long long bytes = pre_push ? 0 : quarantine_bytes();
+	char size[128] = "", what[160];
+	sigset_t block, old;
+	int n;
+
+	if (!timeout_secs)
+		return;
+	if (commits)
+		snprintf(size, sizeof(size), "%zu %s", commits,
+			plural(commits, "commit", "commits"));
+	else
+		snprintf(size, sizeof(size), "history not walked in time");
+	if (bytes)
+		snprintf(size + strlen(size), sizeof(size) - strlen(size),
+			", %.1f MiB received", (double)bytes / 1048576.0);
+	snprintf(what, sizeof(what), pre_push ?
+		"or raise sghook.timeout (git config sghook.timeout SECONDS)" :
+		"or ask the server's administrator to raise sghook.timeout");
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	n = snprintf(timeout_line, sizeof(timeout_line), "sghook: push "
+		"refused: not judged within sghook.timeout (%g s): %s; push "
+		"it in parts, oldest commits first (git push REMOTE "
+		"COMMIT:BRANCH), %s\n", timeout_secs, size, what);
+	timeout_len = n < 0 ? 0 : n >= (int)sizeof(timeout_line) ?
+		(int)sizeof(timeout_line) - 1 : n;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+#define MAX_TIMEOUT 86400
+
+/* sghook.timeout: seconds (a decimal number), or unset: no limit. */
+static int timeout_start(git_config *cfg, int pre_push)
+{
+	struct sigaction sa;
+	const char *v = NULL;
+	char *end;
+	double secs;
+	int error = cfg ? git_config_get_string(&v, cfg, "sghook.timeout") :
+		GIT_ENOTFOUND;
+
+	if (error == GIT_ENOTFOUND)
+		return 0;
+	if (error < 0)
+		return sghook_error_from_git("sghook.timeout");
+	errno = 0;
+	secs = strtod(v, &end);
+	if (errno || end == v || *end || !(secs > 0) || secs > MAX_TIMEOUT)
+		return sghook_error_set("sghook.timeout must be a number of "
+			"seconds above 0 and up to %d, not '%s'", MAX_TIMEOUT, v);
+	timeout_secs = secs;
+	sghook_deadline_set(secs);
+	timeout_prepare(pre_push, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == 0)
+		alarm((unsigned)secs + 1 + (secs > (unsigned)secs));
+	return 0;
+}
+
+static int timed_out(int error)
+{
+	return timeout_secs && (error == SGHOOK_ETIMEOUT ||
+		sghook_deadline_check() < 0);
+}
+
 static int run_push(const options *o, git_repository *repo,
 	const sghook_rules *rules, git_config *cfg, int pre_push)
 {
@@ -974,6 +1100,7 @@ static int run_push(const options *o, git_repository *repo,
 			pre_push ? glob : "refs/*");
 	if (error < 0)
 		goto done;
+	timeout_prepare(pre_push, ids.count);
 	if ((error = judge(o, repo, rules, &ids, &found, NULL)) < 0)
 		goto done;
 	/* A tag of a tree or a blob brings content without a commit. */
@@ -982,6 +1109,8 @@ static int run_push(const options *o, git_repository *repo,
 		if ((error = sghook_scan_object(&found, repo, &others.ids[i],
 		    &so)) < 0)
 			goto done;
+	/* Judged: what is left (report, audit log) is not cut short. */
+	alarm(0);
 	if (found.count && reason && !pre_push) {
 		if (!config_bool(cfg, "sghook.allowBypass", 0))
 			warnx("bypass refused: this server does not allow it "
@@ -1007,7 +1136,12 @@ static int run_push(const options *o, git_repository *repo,
 	warn_ignore_commits(repo, &found);
 	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
 done:
-	if (rc == EXIT_ERROR) {
+	if (rc == EXIT_ERROR && found.count == 0 && timed_out(error)) {
+		/* Not judged, and never let through by failOpen. */
+		alarm(0);
+		if (timeout_len)
+			fputs(timeout_line, stderr);
+	} else if (rc == EXIT_ERROR) {
 		/*
 		 * failOpen is for a push sghook could not judge. A secret it
 		 * found is a verdict, whatever failed after (the report to a
@@ -1784,6 +1918,11 @@ int main(int argc, char **argv)
 			warnx("%s%s", sghook_error_last(), index_advice());
 			goto done;
 		}
+	}
+	if ((o.mode == MODE_PRE_RECEIVE || o.mode == MODE_PRE_PUSH) &&
+	    timeout_start(cfg, o.mode == MODE_PRE_PUSH) < 0) {
+		warnx("%s", sghook_error_last());
+		goto done;
 	}
 	if (resolve_jobs(&o, cfg) < 0) {
 		warnx("%s", sghook_error_last());

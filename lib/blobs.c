@@ -382,6 +382,8 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_tree **recent,
 
 	if ((error = sghook_oidmap_put(trees, id, TREE_MARK)) != 0)
 		return error < 0 ? error : 0;  /* 1: seen already */
+	if ((error = sghook_deadline_check()) < 0)
+		return error;
 	if (git_tree_lookup(&tree, repo, id) < 0) {
 		char hex[GIT_OID_HEXSZ + 1];
 
@@ -460,6 +462,8 @@ static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
 		goto done;
 	}
 	for (i = 0; i < ws->count && error == 0; i++) {
+		if ((error = sghook_deadline_check()) < 0)
+			break;
 		if (git_commit_lookup(&c, ws->repo, &ws->ids[i]) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
 
@@ -573,6 +577,8 @@ static int know_edges(blob_set *b, git_repository *repo,
 				error = put < 0 ? put : 0;
 				continue;
 			}
+			if ((error = sghook_deadline_check()) < 0)
+				break;
 			if (git_commit_lookup(&c, repo, &ws[i].edge.ids[j]) < 0)
 				continue;
 			error = list_tree(b, &trees, NULL, repo,
@@ -701,6 +707,8 @@ static int pool_work(blob_pool *p, int reports)
 	while (!atomic_load(&p->c->failed) &&
 	    (start = atomic_fetch_add(&p->c->next, CHUNK)) < n) {
 		end = start + CHUNK < n ? start + CHUNK : n;
+		if ((error = sghook_deadline_check()) < 0)
+			break;
 		for (i = start; i < end && error == 0; i++) {
 			e = sghook_blobs_at(p->blobs, p->blobs->order[i]);
 			error = sghook_worker_scan_blob(&e->res, &w, &e->id);

@@ -683,6 +683,8 @@ static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
 	size_t i, j, n = git_tree_entrycount(tree);
 	int error = 0, same;
 
+	if ((error = sghook_deadline_check()) < 0)
+		return error;
 	if (!(subs = calloc(np, sizeof(*subs))))
 		return sghook_error_set("out of memory");
 	d->cost += n;

@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # Which commits a push brings, found from git's quarantine (the pushed
-# objects, kept apart while pre-receive runs). Real pushes over git daemon on 127.0.0.1; the
+# objects, kept apart while pre-receive runs), and the time limit of a
+# push (sghook.timeout). Real pushes over git daemon on 127.0.0.1; the
 # hook's trace (SGHOOK_TRACE) says which walk ran.
 
 load 'helpers/server'
+
+bats_require_minimum_version 1.5.0
 
 setup() {
 	setup_git_env
@@ -189,4 +192,59 @@ push_unchecked() {
 			"$SGHOOK" --pre-receive
 	)
 	assert_trace "walk: every ref: 0 new commits, 30[0-9] refs hidden"
+}
+
+# ------------------------------------------------------------ time limit
+
+@test "a push not judged within sghook.timeout is refused in one line that says how big it is and what to do" {
+	server_git app config sghook.timeout 0.000001
+	commit_file "$C" c.txt "c"
+	run git -C "$C" push origin main
+	assert_status 1
+	rejected main
+	assert_output_matches "^remote: sghook: push refused: not judged within sghook.timeout \(1e-06 s\): 1 commit, [0-9.]+ MiB received; push it in parts, oldest commits first \(git push REMOTE COMMIT:BRANCH\), or ask the server's administrator to raise sghook.timeout"
+	[ "$(grep -c '^remote: sghook' <<<"$output")" -eq 1 ] ||
+		fail_with "expected one sghook line"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "sghook.failOpen does not let a push through that was not judged in time" {
+	server_git app config sghook.timeout 0.000001
+	server_git app config sghook.failOpen true
+	commit_file "$C" c.txt "c"
+	run git -C "$C" push origin main
+	assert_status 1
+	rejected main
+	assert_output_contains "not judged within sghook.timeout"
+	assert_output_not_contains "letting the push through"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "a push judged within sghook.timeout goes through" {
+	server_git app config sghook.timeout 600
+	commit_file "$C" c.txt "c"
+	run git -C "$C" push origin main
+	assert_status 0
+	assert_equal "$(server_ref app refs/heads/main)" "$(head_of "$C")"
+}
+
+@test "a bad sghook.timeout refuses the push with one line" {
+	server_git app config sghook.timeout soon
+	commit_file "$C" c.txt "c"
+	run git -C "$C" push origin main
+	assert_status 1
+	assert_output_matches "^remote: sghook: sghook.timeout must be a number of seconds above 0 and up to 86400, not 'soon'"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "pre-push past sghook.timeout refuses and says to raise it here" {
+	git -C "$C" config sghook.timeout 0.000001
+	commit_file "$C" c.txt "c"
+	local local_id remote_id
+	local_id=$(head_of "$C") remote_id=$BASE
+	cd "$C"
+	run --separate-stderr "$SGHOOK" --pre-push origin "$URL_BASE/app.git" \
+		<<<"refs/heads/main $local_id refs/heads/main $remote_id"
+	assert_status 2
+	assert_stderr_matches "^sghook: push refused: not judged within sghook.timeout \(1e-06 s\): history not walked in time; push it in parts, .* or raise sghook.timeout \(git config sghook.timeout SECONDS\)$"
 }
