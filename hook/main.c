@@ -11,15 +11,15 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <dirent.h>
-#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -976,9 +976,9 @@ static int audit_bypass(git_config *cfg, const sghook_hookinput *in,
  * A host stops a hook that runs too long (GitHub Enterprise Server after
  * 5 s) and the pusher learns nothing. With sghook.timeout set, sghook
  * stops first and says why. The engine checks the deadline as it works;
- * should one long step of libgit2 keep it past the deadline, an alarm a
- * second later writes the same line and ends the process (the workers die
- * with it: see procs.c).
+ * should one long step of libgit2 keep it past the deadline, an alarm half
+ * a second later writes the same line and ends the process (the workers
+ * die with it: see procs.c).
  */
 static double timeout_secs;
 static char timeout_line[640];
@@ -1027,12 +1027,35 @@ static void timeout_prepare(int pre_push, size_t commits)
 
 #define MAX_TIMEOUT 86400
 
-/* sghook.timeout: seconds (a decimal number), or unset: no limit. */
+/* The alarm `secs` from now; 0 cancels it. */
+static void timeout_alarm(double secs)
+{
+	struct itimerval t;
+
+	memset(&t, 0, sizeof(t));
+	t.it_value.tv_sec = (time_t)secs;
+	t.it_value.tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6);
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* A value of sghook.timeout: seconds, a decimal number. */
+static int timeout_parse(double *secs, const char *v)
+{
+	char *end;
+
+	errno = 0;
+	*secs = strtod(v, &end);
+	if (errno || end == v || *end || !(*secs > 0) || *secs > MAX_TIMEOUT)
+		return sghook_error_set("sghook.timeout must be a number of "
+			"seconds above 0 and up to %d, not '%s'", MAX_TIMEOUT, v);
+	return 0;
+}
+
+/* sghook.timeout, or unset: no limit. */
 static int timeout_start(git_config *cfg, int pre_push)
 {
 	struct sigaction sa;
 	const char *v = NULL;
-	char *end;
 	double secs;
 	int error = cfg ? git_config_get_string(&v, cfg, "sghook.timeout") :
 		GIT_ENOTFOUND;
@@ -1041,11 +1064,8 @@ static int timeout_start(git_config *cfg, int pre_push)
 		return 0;
 	if (error < 0)
 		return sghook_error_from_git("sghook.timeout");
-	errno = 0;
-	secs = strtod(v, &end);
-	if (errno || end == v || *end || !(secs > 0) || secs > MAX_TIMEOUT)
-		return sghook_error_set("sghook.timeout must be a number of "
-			"seconds above 0 and up to %d, not '%s'", MAX_TIMEOUT, v);
+	if ((error = timeout_parse(&secs, v)) < 0)
+		return error;
 	timeout_secs = secs;
 	sghook_deadline_set(secs);
 	timeout_prepare(pre_push, 0);
@@ -1053,7 +1073,7 @@ static int timeout_start(git_config *cfg, int pre_push)
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGALRM, &sa, NULL) == 0)
-		alarm((unsigned)secs + 1 + (secs > (unsigned)secs));
+		timeout_alarm(secs + 0.5);
 	return 0;
 }
 
@@ -1110,7 +1130,7 @@ static int run_push(const options *o, git_repository *repo,
 		    &so)) < 0)
 			goto done;
 	/* Judged: what is left (report, audit log) is not cut short. */
-	alarm(0);
+	timeout_alarm(0);
 	if (found.count && reason && !pre_push) {
 		if (!config_bool(cfg, "sghook.allowBypass", 0))
 			warnx("bypass refused: this server does not allow it "
@@ -1138,7 +1158,7 @@ static int run_push(const options *o, git_repository *repo,
 done:
 	if (rc == EXIT_ERROR && found.count == 0 && timed_out(error)) {
 		/* Not judged, and never let through by failOpen. */
-		alarm(0);
+		timeout_alarm(0);
 		if (timeout_len)
 			fputs(timeout_line, stderr);
 	} else if (rc == EXIT_ERROR) {
@@ -1322,7 +1342,7 @@ static void doctor_problem(doctor *d, const char *fmt, ...)
 
 static const struct {
 	const char *key;
-	char type;           /* b bool, i jobs, p path, s string */
+	char type;           /* b bool, i jobs, p path, s string, t timeout */
 	const char *dflt;
 } doctor_keys[] = {
 	{ "sghook.rules", 'p', "the built-in rules only" },
@@ -1330,6 +1350,7 @@ static const struct {
 	{ "sghook.failOpen", 'b', "false" },
 	{ "sghook.allowBypass", 'b', "false" },
 	{ "sghook.auditLog", 'p', "bypasses are not logged" },
+	{ "sghook.timeout", 't', "no time limit" },
 	/* install.sh --global: the hooks directory it set. */
 	{ "sghook.installedHooksPath", 's', "install.sh set no global hooks directory" },
 };
@@ -1627,6 +1648,7 @@ static void doctor_config(doctor *d, git_config *cfg)
 	git_config_entry *e;
 	size_t i;
 	int32_t n;
+	double secs;
 	int b;
 
 	for (i = 0; i < sizeof(doctor_keys) / sizeof(*doctor_keys); i++) {
@@ -1651,6 +1673,10 @@ static void doctor_config(doctor *d, git_config *cfg)
 			doctor_problem(d, "config %s: '%s' is not a number "
 				"from 1 to %d; every scan stops with an error",
 				key, entry->value, MAX_JOBS);
+		if (doctor_keys[i].type == 't' &&
+		    timeout_parse(&secs, entry->value) < 0)
+			doctor_problem(d, "config %s: %s; every push stops "
+				"with an error", key, sghook_error_last());
 		git_config_entry_free(entry);
 	}
 	/*

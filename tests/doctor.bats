@@ -152,6 +152,17 @@ doctor() {
 	assert_output_contains "problem: config sghook.failOpen: 'sometimes' is not a boolean"
 }
 
+@test "--doctor reports an sghook.timeout that is not a number of seconds" {
+	git config sghook.timeout 4.5
+	doctor
+	assert_status 0
+	assert_output_contains "config sghook.timeout: 4.5 (local config)"
+	git config sghook.timeout 5s
+	doctor
+	assert_status 1
+	assert_output_contains "problem: config sghook.timeout: sghook.timeout must be a number of seconds above 0 and up to 86400, not '5s'; every push stops with an error"
+}
+
 @test "--doctor reports an sghook setting that sghook does not have, such as a misspelt one" {
 	git config sghook.failOpn true
 	doctor

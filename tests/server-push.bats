@@ -248,3 +248,16 @@ push_unchecked() {
 	assert_status 2
 	assert_stderr_matches "^sghook: push refused: not judged within sghook.timeout \(1e-06 s\): history not walked in time; push it in parts, .* or raise sghook.timeout \(git config sghook.timeout SECONDS\)$"
 }
+
+@test "sghook.timeout stops sghook even where it cannot check the time (stdin kept open)" {
+	server_git app config sghook.timeout 0.2
+	server_git app config sghook.failOpen true
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	sleep 60 >"$BATS_TEST_TMPDIR/in" &
+	local holder=$!
+	cd "$SRV/app.git"
+	run --separate-stderr "$SGHOOK" --pre-receive <"$BATS_TEST_TMPDIR/in"
+	kill "$holder"
+	assert_status 2
+	assert_equal "$stderr" "sghook: push refused: not judged within sghook.timeout (0.2 s): history not walked in time; push it in parts, oldest commits first (git push REMOTE COMMIT:BRANCH), or ask the server's administrator to raise sghook.timeout"
+}
