@@ -617,11 +617,17 @@ static void warn_ignore_commits(git_repository *repo,
  * SGHOOK_TRACE=1 (stderr) or SGHOOK_TRACE=/absolute/file: one line for
  * each choice the engine makes, as GIT_TRACE does for git.
  */
+static struct timespec trace_t0;
+
 static void trace_line(const char *msg, void *payload)
 {
 	FILE *fp = payload;
+	struct timespec now;
 
-	fprintf(fp, "sghook trace: %s\n", msg);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(fp, "sghook trace: %s (at %.3f s)\n", msg,
+		(double)(now.tv_sec - trace_t0.tv_sec) +
+		(double)(now.tv_nsec - trace_t0.tv_nsec) / 1e9);
 	fflush(fp);
 }
 
@@ -636,6 +642,7 @@ static void trace_start(void)
 		fp = fopen(t, "a");
 	else if (!strcmp(t, "1"))
 		fp = stderr;
+	clock_gettime(CLOCK_MONOTONIC, &trace_t0);
 	if (fp)
 		sghook_trace_set(trace_line, fp);
 }
