@@ -23,7 +23,7 @@ CREATED_MARK='.sghook-created-dir'
 LINE_MARK='# sghook-managed-line'
 # What `make` needs from Debian to build sghook with its own static libgit2
 # (libc6-dev: gcc only recommends it).
-BUILD_PKGS='gcc libc6-dev make pkg-config cmake dpkg-dev debian-archive-keyring libhttp-parser-dev libpcre2-dev zlib1g-dev libjansson-dev'
+BUILD_PKGS='gcc libc6-dev make pkg-config cmake dpkg-dev debian-archive-keyring libhttp-parser-dev libpcre2-dev zlib1g-dev libdeflate-dev libjansson-dev'
 # Every hook git runs from core.hooksPath, as githooks(5) lists them, but
 # push-to-checkout (its mere presence changes what a push to a checked-out
 # branch does) and fsmonitor-watchman (named by core.fsmonitor, not looked up).

@@ -2,8 +2,9 @@
 # Installs what building and testing sghook need, from Debian's packages,
 # when any of it is missing. Run as root (or through sudo).
 #
-# cmake, dpkg-dev and the static archives of http-parser, PCRE2 and zlib
-# build the bundled libgit2 (mk/libgit2.sh); libgit2-dev is the system build
+# cmake, dpkg-dev and the static archives of http-parser, PCRE2, zlib and
+# libdeflate build the bundled libgit2 (mk/libgit2.sh) and sghook with it
+# (lib/inflate.c); libgit2-dev is the system build
 # that `make check-system` tests. mandoc, man-db and groff-base check and
 # show sghook(1); pre-commit runs .pre-commit-hooks.yaml, and python3-yaml
 # reads the CI recipes of examples/. clang and libclang-rt-dev (the
@@ -11,7 +12,7 @@
 # `make fuzz` run; fuzz_report checks its JSON with jansson.
 set -eu
 pkgs="gcc libc6-dev make pkg-config git git-lfs cmake dpkg-dev debian-archive-keyring
-	libhttp-parser-dev libpcre2-dev zlib1g-dev libgit2-dev libjansson-dev
+	libhttp-parser-dev libpcre2-dev zlib1g-dev libdeflate-dev libgit2-dev libjansson-dev
 	libcmocka-dev bats jq valgrind
 	mandoc man-db groff-base pre-commit python3-yaml
 	clang libclang-rt-dev"
