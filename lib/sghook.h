@@ -21,6 +21,8 @@
  * memory (scan_internal.h); index.c reads git's index file and its
  * cache-tree for the staged change (index.h); procs.c runs worker
  * processes (procs.h); oidmap.c holds sets of object ids (oidmap.h).
+ * inflate.c is not part of the library: the static build links it into
+ * the binary, under libgit2, to inflate objects with libdeflate.
  *
  * Conventions, after libgit2: functions return 0 on success and a negative
  * SGHOOK_E* code on failure, with a message in sghook_error_last(); an
