@@ -178,8 +178,9 @@ FUZZ_RUNS    ?= -1
 FUZZ_TARGETS ?= match rules ignore hookinput report
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer -std=c11 -Wall -Wextra -pthread \
-	$(GIT2_CFLAGS) -Ilib
-FUZZ_OBJ     := $(LIB_SRC:lib/%.c=tests/fuzz/obj/%.o)
+	$(GIT2_CFLAGS) $(JSON_CFLAGS) -Ilib
+FUZZ_OBJ     := $(LIB_SRC:lib/%.c=tests/fuzz/obj/%.o) \
+	$(INFLATE_OBJ:lib/%.o=tests/fuzz/obj/%.o)
 FUZZ_BIN     := $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
 
 tests/fuzz/obj/%.o: lib/%.c build/flags | $(GIT2_DEP)
@@ -188,7 +189,7 @@ tests/fuzz/obj/%.o: lib/%.c build/flags | $(GIT2_DEP)
 
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) $(GIT2_DEP)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
-		$(FUZZ_OBJ) $(LIBS) -ljansson
+		$(FUZZ_OBJ) $(LIBS)
 
 -include $(FUZZ_OBJ:.o=.d)
 
