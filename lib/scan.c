@@ -1174,61 +1174,28 @@ static int judge_staged_blob(staged *st, const char *path, const git_oid *id)
 }
 
 /*
- * A directory the cache-tree knows, whose tree differs from HEAD's:
- * compare the trees, descending only where ids differ.
+ * A directory the cache-tree knows, whose tree differs from HEAD's: the
+ * pruned tree compare of DIFF, with no base to subtract (an index has
+ * none), then each file that holds a secret judged against every parent.
  */
 static int judge_staged_trees(staged *st, git_tree *tree, git_tree *old,
 	const char *prefix)
 {
-	const git_tree_entry *e, *oe;
-	git_tree *sub = NULL, *oldsub = NULL;
-	char *path = NULL;
-	size_t i, n = git_tree_entrycount(tree);
-	int error = 0;
+	file_list files = {0};
+	dirt d;
+	size_t i;
+	int error;
 
-	for (i = 0; i < n && error == 0; i++) {
-		e = git_tree_entry_byindex(tree, i);
-		oe = old ? git_tree_entry_byname(old, git_tree_entry_name(e)) :
-			NULL;
-		if (oe && git_oid_equal(git_tree_entry_id(oe),
-		    git_tree_entry_id(e)) &&
-		    git_tree_entry_filemode(oe) == git_tree_entry_filemode(e))
-			continue;
-		free(path);
-		if (asprintf(&path, "%s%s", prefix, git_tree_entry_name(e)) < 0) {
-			path = NULL;
-			error = sghook_error_set("out of memory");
-			break;
-		}
-		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-			error = judge_staged_blob(st, path, git_tree_entry_id(e));
-			continue;
-		}
-		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
-			continue;  /* a submodule: its commits are not ours */
-		if (git_tree_lookup(&sub, st->w->repo, git_tree_entry_id(e)) < 0 ||
-		    (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
-		    git_tree_lookup(&oldsub, st->w->repo,
-		    git_tree_entry_id(oe)) < 0)) {
-			error = sghook_error_from_git(path);
-			break;
-		}
-		{
-			char *dir = NULL;
-
-			if (asprintf(&dir, "%s/", path) < 0)
-				error = sghook_error_set("out of memory");
-			else
-				error = judge_staged_trees(st, sub, oldsub, dir);
-			free(dir);
-		}
-		git_tree_free(sub);
-		git_tree_free(oldsub);
-		sub = oldsub = NULL;
-	}
-	git_tree_free(sub);
-	git_tree_free(oldsub);
-	free(path);
+	if ((error = dirt_init(&d, NULL, NULL)) < 0)
+		return error;
+	d.base_listed = 1;
+	error = diff_tree(&files, &d, st->w, tree, &old, 1, prefix);
+	for (i = 0; i < files.count && error == 0; i++)
+		error = judge_file(st->out, st->w, st->mp->ps, st->mp->n,
+			files.paths[i], &files.ids[i],
+			dirt_result(&d, &files.ids[i]), NULL);
+	files_free(&files);
+	dirt_free(&d);
 	return error;
 }
 
