@@ -103,6 +103,10 @@ static int read_entries(sghook_index *ix, cursor *c, unsigned version,
 			} else if ((size_t)(c->end - c->p) <= plen ||
 			    name[plen] != '\0') {
 				goto truncated;
+			} else if (memchr(name, '\0', plen)) {
+				/* Read as C strings later: the path would change. */
+				error = corrupt(path, "a path holds a NUL byte");
+				goto done;
 			}
 			/* Padded with NULs to a multiple of eight bytes. */
 			c->p = start + ((size_t)(c->p - start) + plen + 8) / 8 * 8;

@@ -1211,6 +1211,23 @@ wide_tree() {
 	assert_stderr_contains ".git/index"
 }
 
+@test "an index entry whose path holds a NUL byte refuses the commit with one line (exit 2)" {
+	wide_tree 20
+	printf 'x\n' >d0001/leak.txt
+	git add d0001/leak.txt
+	python3 - .git/index <<'PY'
+import sys
+p = sys.argv[1]
+b = open(p, 'rb').read()
+assert b.count(b'd0001/leak.txt\0') == 1
+open(p, 'wb').write(b.replace(b'd0001/leak.txt\0', b'd0001/le\0k.txt\0'))
+PY
+	run_sghook --pre-commit
+	assert_status 2
+	assert_one_error_line
+	assert_stderr_contains "NUL"
+}
+
 @test "a token copied under the same name into another directory is not a new leak" {
 	local t; t=$(new_token)
 	plant conf/app.env "PORT=1
