@@ -15,7 +15,8 @@ run_limited() {
 
 # tokens N [SEED]: N distinct 64-character Segment tokens, one a line, made
 # in one awk process. The alphabet has no vowel and no x, so that no token
-# can spell a placeholder word or a run of x.
+# can spell a placeholder word or a run of x, and no run of one character
+# is kept.
 tokens() {
 	awk -v n="$1" -v seed="${2:-$RANDOM}" 'BEGIN {
 		a = "BCDFGHJKLMNPQRSTVWYZbcdfghjklmnpqrstvwyz0123456789"
@@ -25,6 +26,13 @@ tokens() {
 			for (i = 0; i < 64; i++)
 				t = t substr(a, int(rand() * length(a)) + 1, 1)
 			if (t !~ /[A-Z]/ || t !~ /[a-z]/ || t !~ /[0-9]/ || (t in seen))
+				continue
+			# Five of one character in a row is the placeholder shape of the
+			# rules (one run in twenty of 5,000 made it): a token, not a leak.
+			run = 1
+			for (i = 1; i < length(t) && run < 5; i++)
+				run = substr(t, i, 1) == substr(t, i + 1, 1) ? run + 1 : 1
+			if (run >= 5)
 				continue
 			seen[t] = 1
 			print "sgp_" t

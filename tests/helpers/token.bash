@@ -11,6 +11,9 @@ new_token() {
 		case $body in *[A-Z]*) ;; *) continue ;; esac
 		case $body in *[a-z]*) ;; *) continue ;; esac
 		case $body in *[0-9]*) ;; *) continue ;; esac
+		# The placeholder shapes of rules/segment.rules: a token, but no leak.
+		printf '%s' "$body" | grep -qiE '(.)\1{4}|example|sample|placeholder|dummy|redacted|changeme|replace|insert|token|(your|my|fake|test)(segment|api|key|secret|value)' &&
+			continue
 		printf 'sgp_%s\n' "$body"
 		return 0
 	done
