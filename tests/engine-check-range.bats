@@ -8,13 +8,8 @@ load helpers/engine
 setup() {
 	engine_setup
 	need_jq
-	plant README 'sghook test repository
-' "initial commit"
-	BASE=$(git rev-parse HEAD)
+	plant_base
 }
-
-# The full id of a revision (HEAD by default).
-rev() { git rev-parse "${1:-HEAD}"; }
 
 # A small history: BASE, a clean commit, LEAK (cfg.env line 2), a clean one.
 make_leaky_history() {

@@ -8,8 +8,7 @@ load helpers/engine
 
 setup() {
 	engine_setup
-	plant README 'sghook test repository
-' "initial commit"
+	plant_base
 }
 
 # A rule file of our own: ACME keys, acme_ and 32 hex digits.

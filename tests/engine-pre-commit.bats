@@ -8,8 +8,7 @@ load helpers/engine
 setup() {
 	engine_setup
 	# A first commit, so that most cases judge a change against HEAD.
-	plant README 'sghook test repository
-' "initial commit"
+	plant_base
 }
 
 # ------------------------------------------------------------ the seed forms

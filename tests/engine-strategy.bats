@@ -9,12 +9,8 @@ load helpers/engine
 setup() {
 	engine_setup
 	need_jq
-	plant README 'sghook test repository
-' "initial commit"
-	BASE=$(git rev-parse HEAD)
+	plant_base
 }
-
-rev() { git rev-parse "${1:-HEAD}"; }
 
 # A history that holds every shape of change the two ways treat apart:
 # renames and copies, a token kept, removed and restored, a file copied

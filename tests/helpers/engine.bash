@@ -180,3 +180,13 @@ assert_json() {
 	jq -e "$1" >/dev/null <<<"$output" ||
 		fail_with "expected JSON to satisfy: $1"
 }
+
+# The first commit that most cases start from (a README); its id in $BASE.
+plant_base() {
+	plant README 'sghook test repository
+' "initial commit"
+	BASE=$(git rev-parse HEAD)
+}
+
+# The full id of a revision (HEAD by default).
+rev() { git rev-parse "${1:-HEAD}"; }
