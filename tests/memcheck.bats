@@ -15,9 +15,7 @@ setup() {
 	! sghook_is_sanitized ||
 		skip "sghook is built with AddressSanitizer, which valgrind cannot run"
 	export SGHOOK_JIT=0
-	plant README 'sghook test repository
-' "initial commit"
-	BASE=$(git rev-parse HEAD)
+	plant_base
 }
 
 # Runs sghook under memcheck; exit 99 means memcheck found errors.

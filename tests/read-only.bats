@@ -10,9 +10,7 @@ load helpers/engine
 
 setup() {
 	engine_setup
-	plant README 'sghook test repository
-' "initial commit"
-	BASE=$(git rev-parse HEAD)
+	plant_base
 	make_kept_token_history 150
 	git pack-refs --all
 	git tag -a -m "a tag" v1 "$BASE"
