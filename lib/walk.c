@@ -310,6 +310,33 @@ done:
 }
 
 /*
+ * The commit a pushed tip leads to, tags peeled: 0 and the commit in *out;
+ * 1 when it leads to a tree or a blob instead (no history, only content),
+ * which then goes to `others` when it is not NULL.
+ */
+static int tip_commit(git_oid *out, git_repository *repo, const git_oid *tip,
+	sghook_oids *others)
+{
+	git_object *obj = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int error;
+
+	if (git_object_lookup(&obj, repo, tip, GIT_OBJECT_ANY) < 0) {
+		git_oid_tostr(hex, sizeof(hex), tip);
+		return sghook_error_set("object %s is missing: %s", hex,
+			git_error_last() ? git_error_last()->message :
+			"not found");
+	}
+	error = peel_commit(out, obj);
+	git_object_free(obj);
+	if (error == 0)
+		return 0;
+	if (others && (error = sghook_oids_push(others, tip)) < 0)
+		return error;
+	return 1;
+}
+
+/*
  * libgit2 walks the whole history in its first git_revwalk_next(); the
  * hide callback, which it calls for every commit it meets, is where the
  * deadline can stop it (by hiding the rest).
@@ -338,24 +365,12 @@ int sghook_walk_new(sghook_oids *out, sghook_oids *others,
 	if ((error = walk_new(&walk, repo)) < 0)
 		return error;
 	for (i = 0; i < ntips; i++) {
-		git_oid_tostr(hex, sizeof(hex), &tips[i]);
-		if (git_object_lookup(&obj, repo, &tips[i], GIT_OBJECT_ANY) < 0) {
-			error = sghook_error_set("object %s is missing: %s",
-				hex, git_error_last() ?
-				git_error_last()->message : "not found");
+		if ((error = tip_commit(&id, repo, &tips[i], others)) < 0)
 			goto done;
-		}
-		error = peel_commit(&id, obj);
-		git_object_free(obj);
-		obj = NULL;
-		if (error < 0) {
-			/* A tag of a tree or blob: no history, only content. */
-			error = others ? sghook_oids_push(others, &tips[i]) : 0;
-			if (error < 0)
-				goto done;
+		if (error > 0)
 			continue;
-		}
 		if (git_revwalk_push(walk, &id) < 0) {
+			git_oid_tostr(hex, sizeof(hex), &tips[i]);
 			error = sghook_error_from_git(hex);
 			goto done;
 		}
@@ -613,7 +628,6 @@ int sghook_walk_pushed(sghook_oids *out, sghook_oids *others,
 	size_t ntips, const git_oid *olds, size_t nolds)
 {
 	git_revwalk *walk = NULL;
-	git_object *obj = NULL;
 	pushed_walk p = {0};
 	const char *how = "";
 	git_oid id;
@@ -626,25 +640,14 @@ int sghook_walk_pushed(sghook_oids *out, sghook_oids *others,
 	    (error = walk_new(&walk, repo)) < 0)
 		goto done;
 	for (i = 0; i < ntips; i++) {
-		git_oid_tostr(hex, sizeof(hex), &tips[i]);
-		if (git_object_lookup(&obj, repo, &tips[i], GIT_OBJECT_ANY) < 0) {
-			error = sghook_error_set("object %s is missing: %s",
-				hex, git_error_last() ?
-				git_error_last()->message : "not found");
+		if ((error = tip_commit(&id, repo, &tips[i], others)) < 0)
 			goto done;
-		}
-		error = peel_commit(&id, obj);
-		git_object_free(obj);
-		obj = NULL;
-		if (error < 0) {
-			error = others ? sghook_oids_push(others, &tips[i]) : 0;
-			if (error < 0)
-				goto done;
+		if (error > 0)
 			continue;
-		}
 		if (stop_at_known(&id, &p))
 			continue;  /* the repository had it: a boundary */
 		if (git_revwalk_push(walk, &id) < 0) {
+			git_oid_tostr(hex, sizeof(hex), &tips[i]);
 			error = sghook_error_from_git(hex);
 			goto done;
 		}
