@@ -192,6 +192,8 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) $(GIT2_DEP)
 		$(FUZZ_OBJ) $(LIBS)
 
 -include $(FUZZ_OBJ:.o=.d)
+# Kept between runs: make would delete them as intermediates.
+.SECONDARY: $(FUZZ_OBJ)
 
 fuzz: $(FUZZ_BIN)
 	tests/fuzz/run $(FUZZ_TIME) $(FUZZ_RUNS) $(FUZZ_TARGETS)
