@@ -756,6 +756,23 @@ EOF
 	assert_one_error_line
 }
 
+@test "a loose blob cut short exits 2 with one line, and does not loop" {
+	# libgit2 1.9 alone calls zlib forever on such a blob (its issue 7342).
+	plant cut.txt "$(head -c 6000 /dev/urandom | base64)
+" "cut"
+	local blob obj size
+	blob=$(git rev-parse HEAD:cut.txt)
+	obj=$(loose_object_path "$blob")
+	size=$(stat -c %s "$obj")
+	chmod u+w "$obj"
+	truncate -s $((size / 2)) "$obj"
+	run --separate-stderr timeout 60 "$SGHOOK" --check-range "$BASE..HEAD"
+	assert_status 2
+	assert_output_empty
+	assert_one_error_line
+	assert_stderr_contains "$blob"
+}
+
 @test "a missing tree in the range exits 2, never 0" {
 	mkdir -p sub
 	plant sub/clean.txt 'x
