@@ -22,7 +22,8 @@
  * cache-tree for the staged change (index.h); procs.c runs worker
  * processes (procs.h); oidmap.c holds sets of object ids (oidmap.h).
  * inflate.c is not part of the library: the static build links it into
- * the binary, under libgit2, to inflate objects with libdeflate.
+ * the binary, under libgit2, to inflate objects with libdeflate and to
+ * fail a truncated stream that libgit2 1.9 would retry forever.
  *
  * Conventions, after libgit2: functions return 0 on success and a negative
  * SGHOOK_E* code on failure, with a message in sghook_error_last(); an
