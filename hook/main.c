@@ -125,6 +125,8 @@ static void version(void)
 		"supported" : "not supported (libgit2 before 1.7)");
 }
 
+static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void warnx(const char *fmt, ...)
 {
 	va_list ap;
