@@ -446,7 +446,7 @@ static unsigned long long quarantine_bytes(void)
 /* What to do when libgit2 cannot read an index git wrote. */
 static const char *index_advice(void)
 {
-	return strstr(sghook_error_last(), "mandatory extension") ?
+	return sghook_error_code() == SGHOOK_EUNSUPPORTED ?
 		"; sghook cannot read split or sparse indexes: turn them off "
 		"with 'git config core.splitIndex false && git update-index "
 		"--no-split-index' or 'git sparse-checkout init "

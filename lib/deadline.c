@@ -33,8 +33,8 @@ int sghook_deadline_check(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0 ||
 	    now.tv_sec > deadline.tv_sec ||
 	    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
-		sghook_error_set("not judged within %g s", deadline_budget);
-		return SGHOOK_ETIMEOUT;
+		return sghook_error_set_code(SGHOOK_ETIMEOUT,
+			"not judged within %g s", deadline_budget);
 	}
 	return 0;
 }

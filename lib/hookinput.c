@@ -78,17 +78,16 @@ static int parse_line(sghook_hookinput *in, char *line, size_t lineno,
 	int error;
 
 	if (split_fields(f, line) != (pre_push ? 4u : 3u)) {
-		sghook_error_set("input line %zu is not '%s'", lineno, pre_push ?
+		return sghook_error_set_code(SGHOOK_EINVALID,
+			"input line %zu is not '%s'", lineno, pre_push ?
 			"<local-ref> <local-id> <remote-ref> <remote-id>" :
 			"<old-id> <new-id> <ref-name>");
-		return SGHOOK_EINVALID;
 	}
 	if (parse_oid(&a, f[pre_push ? 1 : 0]) < 0 ||
 	    parse_oid(&b, f[pre_push ? 3 : 1]) < 0 ||
 	    !*f[2] || (pre_push && !*f[0])) {
-		sghook_error_set("input line %zu: bad object id or ref name",
-			lineno);
-		return SGHOOK_EINVALID;
+		return sghook_error_set_code(SGHOOK_EINVALID,
+			"input line %zu: bad object id or ref name", lineno);
 	}
 	if (pre_push) {
 		/* a is ours, b the remote's; a zero a deletes. */
@@ -122,9 +121,8 @@ int sghook_hookinput_read(sghook_hookinput *out, FILE *fp,
 	while (error == 0 && (len = getline(&line, &cap, fp)) >= 0) {
 		lineno++;
 		if ((size_t)len != strlen(line)) {
-			sghook_error_set("input line %zu holds a NUL byte",
-				lineno);
-			error = SGHOOK_EINVALID;
+			error = sghook_error_set_code(SGHOOK_EINVALID,
+				"input line %zu holds a NUL byte", lineno);
 			break;
 		}
 		if ((nl = strchr(line, '\n')))

@@ -43,8 +43,8 @@ static uint32_t be32(const unsigned char *p)
 
 static int corrupt(const char *path, const char *what)
 {
-	sghook_error_set("cannot read the index %s: %s", path, what);
-	return SGHOOK_EINVALID;
+	return sghook_error_set_code(SGHOOK_EINVALID,
+		"cannot read the index %s: %s", path, what);
 }
 
 /* git's offset varint: 7 bits a byte, each continuation adds one. */
@@ -285,10 +285,10 @@ static int read_extensions(sghook_index *ix, cursor *c, const char *path)
 			}
 		} else if (c->p[0] < 'A' || c->p[0] > 'Z') {
 			/* Lower case: git says a reader must understand it. */
-			sghook_error_set("cannot read the index %s: unsupported "
+			return sghook_error_set_code(SGHOOK_EUNSUPPORTED,
+				"cannot read the index %s: unsupported "
 				"mandatory extension '%.4s'", path,
 				(const char *)c->p);
-			return SGHOOK_EINVALID;
 		}
 		c->p = data + size;
 	}

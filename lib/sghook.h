@@ -45,13 +45,27 @@ enum {
 	SGHOOK_ERROR = -1,   /* generic failure; see sghook_error_last() */
 	SGHOOK_ENOTFOUND = -3,
 	SGHOOK_EINVALID = -4, /* bad input: rule file, revision, hook input */
-	SGHOOK_ETIMEOUT = -5  /* past the deadline (sghook_deadline_set) */
+	SGHOOK_ETIMEOUT = -5, /* past the deadline (sghook_deadline_set) */
+	/* a repository sghook cannot read: a split or sparse index */
+	SGHOOK_EUNSUPPORTED = -6
 };
 
 /* ---- error.c ---------------------------------------------------------- */
 
+/*
+ * The last error of the calling thread: its message, and its class (one
+ * of the codes above), set where it arose, so that a caller decides by
+ * class, never by the words of the message.
+ */
 const char *sghook_error_last(void);
+int sghook_error_code(void);
+/* Sets a message of class SGHOOK_ERROR, and returns it. */
 int sghook_error_set(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+int sghook_error_set_code(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Puts "<prefix>: " before the last message; returns its class. */
+int sghook_error_prefix(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /* Copies libgit2's last error into ours, prefixed by `what`. */
 int sghook_error_from_git(const char *what);

@@ -104,12 +104,13 @@ static int check_target(git_repository *repo, const char *rev,
 	if ((id = git_reference_target(ref)) &&
 	    git_repository_odb(&odb, repo) == 0 && !git_odb_exists(odb, id)) {
 		git_oid_tostr(hex, sizeof(hex), id);
-		error = sghook_error_set("'%s': %s names commit %s, which is not "
-			"in the repository", rev, git_reference_name(ref), hex);
+		error = sghook_error_set_code(SGHOOK_EINVALID, "'%s': %s names "
+			"commit %s, which is not in the repository", rev,
+			git_reference_name(ref), hex);
 	}
 	git_odb_free(odb);
 	git_reference_free(ref);
-	return error < 0 ? SGHOOK_EINVALID : 0;
+	return error;
 }
 
 static int check_targets(git_repository *repo, const char *rev,
@@ -141,8 +142,8 @@ static int mark_rev(git_revwalk *walk, git_repository *repo, const char *rev)
 		/* A range whose right side failed keeps its left side. */
 		git_object_free(spec.from);
 		git_object_free(spec.to);
-		sghook_error_set("unknown revision '%s'", rev);
-		return SGHOOK_EINVALID;
+		return sghook_error_set_code(SGHOOK_EINVALID,
+			"unknown revision '%s'", rev);
 	}
 	if (spec.flags & GIT_REVSPEC_SINGLE) {
 		error = mark(walk, repo, spec.from, hide, rev);
