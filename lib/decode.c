@@ -12,6 +12,7 @@
  * hit is decoded, with the alignment the hit gives.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,59 @@ static int b64_value(unsigned char c)
 }
 
 /* ---- the literals a keyword becomes ----------------------------------- */
+
+/* A pair of bytes at `off` in form `form`, for the index. */
+struct sghook_decode_gram {
+	uint16_t gram;
+	uint16_t off;
+	uint32_t form;
+};
+
+static unsigned gram_at(const char *p)
+{
+	return (unsigned char)p[0] | (unsigned)(unsigned char)p[1] << 8;
+}
+
+static int by_gram(const void *a, const void *b)
+{
+	const struct sghook_decode_gram *x = a, *y = b;
+
+	return (x->gram > y->gram) - (x->gram < y->gram);
+}
+
+static int forms_index(sghook_decode_forms *f)
+{
+	struct sghook_decode_gram *g;
+	size_t i, off, n = 0, stride = SIZE_MAX;
+
+	free(f->gram_bits);
+	free(f->grams);
+	f->gram_bits = NULL;
+	f->grams = NULL;
+	f->ngrams = 0;
+	for (i = 0; i < f->count; i++)
+		if (f->items[i].len - 1 < stride)
+			stride = f->items[i].len - 1;
+	if (!f->count)
+		return 0;
+	if (!(f->gram_bits = calloc(65536 / 8, 1)) ||
+	    !(g = calloc(f->count * stride, sizeof(*g))))
+		return sghook_error_set("out of memory");
+	f->grams = g;
+	for (i = 0; i < f->count; i++)
+		for (off = 0; off < stride; off++) {
+			unsigned v = gram_at(f->items[i].lit + off);
+
+			f->gram_bits[v >> 3] |= (unsigned char)(1u << (v & 7));
+			g[n].gram = (uint16_t)v;
+			g[n].off = (uint16_t)off;
+			g[n++].form = (uint32_t)i;
+		}
+	qsort(g, n, sizeof(*g), by_gram);
+	f->ngrams = n;
+	f->stride = stride;
+	return 0;
+}
 
 static int form_add(sghook_decode_forms *f, const char *lit, size_t len,
 	sghook_encoding outer, unsigned phase, int depth)
@@ -150,9 +204,14 @@ done:
 int sghook_decode_forms_add(sghook_decode_forms *f, const char *kw,
 	size_t len)
 {
-	size_t from = f->count, to, i;
+	size_t from, to, i;
 	int error;
 
+	/* The keyword itself, so that one pass looks for every form. */
+	if (len >= 2 && (error = form_add(f, kw, len, SGHOOK_ENCODING_NONE, 0,
+	    0)) < 0)
+		return error;
+	from = f->count;
 	if ((error = forms_derive(f, kw, len, 1, 0)) < 0)
 		return error;
 	to = f->count;
@@ -168,7 +227,7 @@ int sghook_decode_forms_add(sghook_decode_forms *f, const char *kw,
 		error = forms_derive(f, lit, n, 2, utf16);
 		free(lit);
 	}
-	return error;
+	return error < 0 ? error : forms_index(f);
 }
 
 void sghook_decode_forms_free(sghook_decode_forms *f)
@@ -178,18 +237,52 @@ void sghook_decode_forms_free(sghook_decode_forms *f)
 	for (i = 0; i < f->count; i++)
 		free(f->items[i].lit);
 	free(f->items);
+	free(f->gram_bits);
+	free(f->grams);
 	memset(f, 0, sizeof(*f));
+}
+
+/* Whether a form that holds pair `v` at p holds buf at p. */
+static int forms_at(const sghook_decode_forms *f, const char *buf,
+	size_t len, size_t p, unsigned v, int max_depth)
+{
+	const sghook_decode_form *x;
+	size_t lo = 0, hi = f->ngrams, k;
+
+	while (lo < hi) {
+		k = lo + (hi - lo) / 2;
+		if (f->grams[k].gram < v)
+			lo = k + 1;
+		else
+			hi = k;
+	}
+	for (k = lo; k < f->ngrams && f->grams[k].gram == v; k++) {
+		if (f->grams[k].off > p)
+			continue;
+		x = &f->items[f->grams[k].form];
+		if (x->depth <= max_depth && p - f->grams[k].off + x->len <= len &&
+		    !memcmp(buf + p - f->grams[k].off, x->lit, x->len))
+			return 1;
+	}
+	return 0;
 }
 
 int sghook_decode_forms_find(const sghook_decode_forms *f, const char *buf,
 	size_t len, int max_depth)
 {
-	size_t i;
+	const unsigned char *bits = f->gram_bits;
+	size_t p, stride = f->stride;
+	unsigned v;
 
-	for (i = 0; i < f->count; i++)
-		if (f->items[i].depth <= max_depth &&
-		    memmem(buf, len, f->items[i].lit, f->items[i].len))
+	if (!f->count || len < 2)
+		return 0;
+	/* A form at s holds the pair at the one stride-th offset in its first. */
+	for (p = 0; p + 1 < len; p += stride) {
+		v = gram_at(buf + p);
+		if ((bits[v >> 3] >> (v & 7) & 1) &&
+		    forms_at(f, buf, len, p, v, max_depth))
 			return 1;
+	}
 	return 0;
 }
 
@@ -303,9 +396,10 @@ int sghook_decode_utf16(sghook_decoded *out, const char *buf, size_t len,
 int sghook_decode_holds(const char *buf, size_t len, const char *secret,
 	size_t n)
 {
-	sghook_decode_forms f = { NULL, 0, 0 };
+	sghook_decode_forms f;
 	int found;
 
+	memset(&f, 0, sizeof(f));
 	/* Out of memory: not held, so that the secret counts as new. */
 	if (sghook_decode_forms_add(&f, secret, n) < 0)
 		found = 0;

@@ -1013,7 +1013,7 @@ static int scan_encoded(sghook_matcher *m, const segment *seg)
 	for (i = 0; i < forms->count; i++) {
 		const sghook_decode_form *f = &forms->items[i];
 
-		if (f->depth > SGHOOK_DECODE_DEPTH - seg->depth)
+		if (!f->depth || f->depth > SGHOOK_DECODE_DEPTH - seg->depth)
 			continue;
 		for (p = seg->buf; (hit = memmem(p, seg->len -
 		    (size_t)(p - seg->buf), f->lit, f->len)); p = hit + 1) {

@@ -976,9 +976,10 @@ int sghook_rules_prefilter(const sghook_rules *rules, const char *buf,
 {
 	size_t i;
 
+	/* A keyword of one character is no form (decode.c): memmem. */
 	for (i = 0; i < rules->nkeywords; i++)
-		if (memmem(buf, len, rules->keywords[i],
-		    strlen(rules->keywords[i])))
+		if (strlen(rules->keywords[i]) < 2 && memchr(buf,
+		    rules->keywords[i][0], len))
 			return 1;
 	return sghook_decode_forms_find(&rules->forms, buf, len,
 		SGHOOK_DECODE_DEPTH);

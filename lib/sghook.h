@@ -125,7 +125,7 @@ const char *sghook_encoding_name(sghook_encoding e);
 
 /*
  * A literal that a keyword becomes once encoded (`depth` 1) or twice (2),
- * whatever surrounds it: in base64, the characters made of the keyword's
+ * whatever surrounds it (depth 0: the keyword itself, `outer` NONE): in base64, the characters made of the keyword's
  * bits alone, one literal per alignment (and per alphabet when the
  * URL-safe one differs); in UTF-16, the keyword's characters interleaved
  * with NULs, the same bytes in both byte orders. `outer` is the encoding
@@ -144,13 +144,23 @@ typedef struct {
 typedef struct {
 	sghook_decode_form *items;
 	size_t count, alloc;
+	/* The index of sghook_decode_forms_find(), rebuilt by _add(). */
+	unsigned char *gram_bits;       /* 2^16 bits: pairs of bytes */
+	struct sghook_decode_gram *grams;
+	size_t ngrams, stride;
 } sghook_decode_forms;
 
 /* Adds the forms of keyword `kw`, to SGHOOK_DECODE_DEPTH, each once. */
 int sghook_decode_forms_add(sghook_decode_forms *f, const char *kw,
 	size_t len);
 void sghook_decode_forms_free(sghook_decode_forms *f);
-/* True when `buf` holds a form of at most `max_depth` encodings. */
+/*
+ * True when `buf` holds a form of at most `max_depth` encodings. One pass
+ * for all forms: the pair of bytes at every stride-th offset, where
+ * stride is one less than the shortest form, must be one that starts a
+ * form's first stride pairs (a bit of gram_bits) before any form is
+ * compared.
+ */
 int sghook_decode_forms_find(const sghook_decode_forms *f, const char *buf,
 	size_t len, int max_depth);
 
