@@ -290,74 +290,197 @@ int sghook_decode_forms_find(const sghook_decode_forms *f, const char *buf,
 
 size_t sghook_decoded_source(const sghook_decoded *d, size_t i)
 {
-	if (d->encoding == SGHOOK_ENCODING_BASE64)
-		return d->src_start + i / 3 * 4 + i % 3;
+	size_t j;
+
+	if (d->encoding == SGHOOK_ENCODING_BASE64) {
+		j = i / 3 * 4 + i % 3;
+		return j < d->nchars ? d->chars[j] : d->src_end;
+	}
 	return d->src_start + 2 * i;
 }
 
 void sghook_decoded_free(sghook_decoded *d)
 {
 	free(d->data);
+	free(d->chars);
 	memset(d, 0, sizeof(*d));
 }
 
-static int b64_group(const char *p)
+/* A base64 line: from p, after its indentation, only base64 to its end. */
+static int b64_line(const char *buf, size_t len, size_t p, size_t *first,
+	size_t *end)
 {
-	return b64_value((unsigned char)p[0]) >= 0 &&
-		b64_value((unsigned char)p[1]) >= 0 &&
-		b64_value((unsigned char)p[2]) >= 0 &&
-		b64_value((unsigned char)p[3]) >= 0;
+	size_t n = 0;
+
+	while (p < len && (buf[p] == ' ' || buf[p] == '\t'))
+		p++;
+	*first = p;
+	for (; p < len && b64_value((unsigned char)buf[p]) >= 0; p++)
+		n++;
+	*end = p;
+	while (p < len && buf[p] == '=')
+		p++;
+	if (p < len && buf[p] == '\r')
+		p++;
+	return n > 0 && (p == len || buf[p] == '\n');
+}
+
+/* Where the line that holds buf[p] starts, after its indentation. */
+static size_t line_first(const char *buf, size_t p)
+{
+	while (p > 0 && buf[p - 1] != '\n')
+		p--;
+	while (buf[p] == ' ' || buf[p] == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * Base64 wrapped over lines (base64(1) writes 76 columns, PEM 64, YAML
+ * block scalars indent): a run goes on over a line break when the line it
+ * leaves and the one it enters hold nothing but base64 (and their
+ * indentation), the one left at least MIN_WRAPPED characters.
+ */
+#define MIN_WRAPPED 16
+
+typedef struct {
+	size_t *pos;
+	size_t n, alloc;
+} positions;
+
+static int pos_push(positions *x, size_t p)
+{
+	size_t *grown, cap = x->alloc ? x->alloc * 2 : 256;
+
+	if (x->n == x->alloc) {
+		if (cap < x->alloc ||
+		    !(grown = realloc(x->pos, cap * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		x->pos = grown;
+		x->alloc = cap;
+	}
+	x->pos[x->n++] = p;
+	return 0;
+}
+
+/* The base64 characters from `at` on, over wrapped lines, into `x`. */
+static int run_forward(positions *x, const char *buf, size_t len, size_t at)
+{
+	size_t p = at, first, end, lf = line_first(buf, at);
+	int whole;
+
+	whole = b64_line(buf, len, lf, &first, &end) && first == lf;
+	for (;;) {
+		for (; p < len && b64_value((unsigned char)buf[p]) >= 0 &&
+		    x->n < WINDOW; p++)
+			if (pos_push(x, p) < 0)
+				return SGHOOK_ERROR;
+		if (x->n >= WINDOW || !whole || p - first < MIN_WRAPPED)
+			return 0;
+		if (p < len && buf[p] == '\r')
+			p++;
+		if (p >= len || buf[p] != '\n' ||
+		    !b64_line(buf, len, p + 1, &first, &end))
+			return 0;
+		p = first;
+	}
+}
+
+/* The base64 characters before `at`, over wrapped lines, nearest first. */
+static int run_backward(positions *x, const char *buf, size_t len, size_t at)
+{
+	size_t p = at, first, end, ls;
+
+	for (;;) {
+		for (; p > 0 && b64_value((unsigned char)buf[p - 1]) >= 0 &&
+		    x->n < WINDOW; p--)
+			if (pos_push(x, p - 1) < 0)
+				return SGHOOK_ERROR;
+		if (x->n >= WINDOW || p == 0 || line_first(buf, p) != p)
+			return 0;
+		/* At a line's first character: the line above, whole. */
+		for (ls = p; ls > 0 && buf[ls - 1] != '\n'; ls--)
+			;
+		if (ls == 0 || !b64_line(buf, len, p, &first, &end) ||
+		    end - first < MIN_WRAPPED)
+			return 0;
+		ls--;
+		for (p = ls; p > 0 && buf[p - 1] != '\n'; p--)
+			;
+		if (!b64_line(buf, len, p, &first, &end) || end - first <
+		    MIN_WRAPPED || (end < ls && buf[end] != '\r'))
+			return 0;
+		p = end;
+	}
 }
 
 int sghook_decode_base64(sghook_decoded *out, const char *buf, size_t len,
 	size_t at, unsigned phase)
 {
-	size_t g0, s, e, t, i, o;
-	unsigned v;
-	char *data;
+	positions before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+	size_t *pos = NULL, n, t, i, o, nfull;
+	unsigned v, c[4];
+	char *data = NULL;
+	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (at < phase || at >= len)
+	if (at >= len)
 		return 0;
-	g0 = at - phase;
-	for (s = g0; s >= 4 && g0 - s < WINDOW && b64_group(buf + s - 4); s -= 4)
-		;
-	for (e = g0; e + 4 <= len && e - g0 < WINDOW && b64_group(buf + e); e += 4)
-		;
-	/* Without padding, a run may end in a group of two or three. */
-	for (t = 0; t < 3 && e + t < len &&
-	    b64_value((unsigned char)buf[e + t]) >= 0; t++)
-		;
+	if ((error = run_backward(&before, buf, len, at)) < 0 ||
+	    (error = run_forward(&after, buf, len, at)) < 0)
+		goto done;
+	if (before.n < phase)
+		goto done;
+	/* Whole groups before the hit's own: the first aligned with it. */
+	n = (before.n - phase) / 4 * 4 + phase;
+	if (!(pos = malloc((n + after.n + 1) * sizeof(*pos)))) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		pos[i] = before.pos[n - 1 - i];
+	memcpy(pos + n, after.pos, after.n * sizeof(*pos));
+	n += after.n;
+	nfull = n / 4;
+	t = n % 4;
 	if (t == 1)
 		t = 0;
-	if (e + t <= s)
-		return 0;
-	if (!(data = malloc((e - s) / 4 * 3 + 2)))
-		return sghook_error_set("out of memory");
-	for (i = s, o = 0; i < e; i += 4) {
-		v = (unsigned)b64_value((unsigned char)buf[i]) << 18 |
-			(unsigned)b64_value((unsigned char)buf[i + 1]) << 12 |
-			(unsigned)b64_value((unsigned char)buf[i + 2]) << 6 |
-			(unsigned)b64_value((unsigned char)buf[i + 3]);
-		data[o++] = (char)(v >> 16);
-		data[o++] = (char)(v >> 8);
-		data[o++] = (char)v;
+	if (!nfull && !t)
+		goto done;
+	if (!(data = malloc(nfull * 3 + 2))) {
+		error = sghook_error_set("out of memory");
+		goto done;
 	}
-	if (t >= 2) {
-		v = (unsigned)b64_value((unsigned char)buf[e]) << 18 |
-			(unsigned)b64_value((unsigned char)buf[e + 1]) << 12;
-		if (t == 3)
-			v |= (unsigned)b64_value((unsigned char)buf[e + 2]) << 6;
+	for (i = 0, o = 0; i < nfull * 4 + t; i += 4) {
+		size_t k;
+
+		for (k = 0; k < 4; k++)
+			c[k] = i + k < nfull * 4 + t ?
+				(unsigned)b64_value((unsigned char)buf[pos[i + k]]) : 0;
+		v = c[0] << 18 | c[1] << 12 | c[2] << 6 | c[3];
 		data[o++] = (char)(v >> 16);
-		if (t == 3)
+		if (i + 2 < nfull * 4 + t)
 			data[o++] = (char)(v >> 8);
+		if (i + 3 < nfull * 4 + t)
+			data[o++] = (char)v;
 	}
+	/* Character j of the run is at pos[j]. */
 	out->encoding = SGHOOK_ENCODING_BASE64;
 	out->data = data;
 	out->len = o;
-	out->src_start = s;
-	out->src_end = e + t;
-	return 1;
+	out->chars = pos;
+	out->nchars = nfull * 4 + t;
+	out->src_start = pos[0];
+	out->src_end = pos[out->nchars - 1] + 1;
+	pos = NULL;
+	data = NULL;
+	error = 1;
+done:
+	free(before.pos);
+	free(after.pos);
+	free(pos);
+	free(data);
+	return error;
 }
 
 int sghook_decode_utf16(sghook_decoded *out, const char *buf, size_t len,

@@ -170,12 +170,15 @@ typedef struct {
 	char *data;
 	size_t len;
 	size_t src_start, src_end;
+	size_t *chars;        /* base64: where each character of the run is */
+	size_t nchars;
 } sghook_decoded;
 
 /*
  * The base64 run around buf[at], where a form of `phase` starts: decoded
  * in the alignment the form gives, up to a bounded distance from the hit
- * each way. Returns 1 with `out` filled, 0 when there is nothing to
+ * each way, over line breaks when the lines hold nothing but base64
+ * (wrapped output: base64(1), PEM, YAML block scalars). Returns 1 with `out` filled, 0 when there is nothing to
  * decode, or an error.
  */
 int sghook_decode_base64(sghook_decoded *out, const char *buf, size_t len,
