@@ -402,6 +402,55 @@ static void test_utf16_in_both_byte_orders_with_or_without_bom_gives_lines_of_th
 		}
 }
 
+/* base64(1) wraps at 76 columns; YAML block scalars indent. */
+static void test_base64_wrapped_over_lines_is_one_run(void **state)
+{
+	char tok[69], *env, *enc, *wrapped, *p, *o;
+	size_t col, k;
+	hits *hs;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		token(tok);
+		env = fmt("# settings of the analytics sink, written by hand\n"
+			"SEGMENT_API_TOKEN=%s\n", tok);
+		enc = b64(env, strlen(env), 0, 1);
+		wrapped = malloc(strlen(enc) * 2 + 16);
+		o = wrapped + sprintf(wrapped, k ? "data: |\n    " : "");
+		for (p = enc, col = 0; *p; p++) {
+			*o++ = *p;
+			if (++col == 76 && p[1]) {
+				o += sprintf(o, k ? "\n    " : "\n");
+				col = 0;
+			}
+		}
+		strcpy(o, "\n");
+		hs = scan_len(wrapped, strlen(wrapped));
+		assert_int_equal(hs->n, 1);
+		assert_string_equal(hs->h[0].secret, tok);
+		free(wrapped);
+		free(enc);
+		free(env);
+	}
+}
+
+/* The key on the next line is not more of the value. */
+static void test_a_run_does_not_go_on_to_the_next_yaml_key(void **state)
+{
+	char tok[69], *enc, *buf;
+	hits *hs;
+
+	(void)state;
+	token(tok);
+	enc = b64(tok, 68, 0, 0);
+	buf = fmt("data:\n  token: %s\n  other: dmFsdWU\n", enc);
+	hs = scan_len(buf, strlen(buf));
+	assert_int_equal(hs->n, 1);
+	assert_string_equal(hs->h[0].secret, tok);
+	free(buf);
+	free(enc);
+}
+
 static void test_decode_base64_of_a_run_too_short_or_misplaced_is_nothing(void **state)
 {
 	sghook_decoded d;
@@ -464,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_a_short_token_blocks_with_context_on_the_line_of_the_run),
 		cmocka_unit_test(test_base64_of_base64_is_decoded_but_not_three_times),
 		cmocka_unit_test(test_utf16_in_both_byte_orders_with_or_without_bom_gives_lines_of_the_text),
+		cmocka_unit_test(test_base64_wrapped_over_lines_is_one_run),
+		cmocka_unit_test(test_a_run_does_not_go_on_to_the_next_yaml_key),
 		cmocka_unit_test(test_decode_base64_of_a_run_too_short_or_misplaced_is_nothing),
 		cmocka_unit_test(test_decode_holds_finds_a_secret_in_any_of_its_forms),
 		cmocka_unit_test(test_random_base64_and_random_bytes_give_nothing),
