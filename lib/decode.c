@@ -325,14 +325,12 @@ static int b64_line(const char *buf, size_t len, size_t p, size_t *first,
 	return n > 0 && (p == len || buf[p] == '\n');
 }
 
-/* Where the line that holds buf[p] starts, after its indentation. */
-static size_t line_first(const char *buf, size_t p)
+/* Whether only indentation stands between the line's start and buf[p]. */
+static int line_starts_at(const char *buf, size_t p)
 {
-	while (p > 0 && buf[p - 1] != '\n')
+	while (p > 0 && (buf[p - 1] == ' ' || buf[p - 1] == '\t'))
 		p--;
-	while (buf[p] == ' ' || buf[p] == '\t')
-		p++;
-	return p;
+	return p == 0 || buf[p - 1] == '\n';
 }
 
 /*
@@ -342,6 +340,9 @@ static size_t line_first(const char *buf, size_t p)
  * indentation), the one left at least MIN_WRAPPED characters.
  */
 #define MIN_WRAPPED 16
+
+/* The fewest characters that can hold a keyword and a body: sgp_ + 16. */
+#define MIN_RUN 27
 
 typedef struct {
 	size_t *pos;
@@ -363,13 +364,16 @@ static int pos_push(positions *x, size_t p)
 	return 0;
 }
 
-/* The base64 characters from `at` on, over wrapped lines, into `x`. */
-static int run_forward(positions *x, const char *buf, size_t len, size_t at)
+/*
+ * The base64 characters from `at` on, over wrapped lines, into `x`.
+ * `first`: where the run starts on the line of `at`, and `whole` whether
+ * that is the line's start.
+ */
+static int run_forward(positions *x, const char *buf, size_t len, size_t at,
+	size_t first, int whole)
 {
-	size_t p = at, first, end, lf = line_first(buf, at);
-	int whole;
+	size_t p = at, end;
 
-	whole = b64_line(buf, len, lf, &first, &end) && first == lf;
 	for (;;) {
 		for (; p < len && b64_value((unsigned char)buf[p]) >= 0 &&
 		    x->n < WINDOW; p++)
@@ -386,48 +390,81 @@ static int run_forward(positions *x, const char *buf, size_t len, size_t at)
 	}
 }
 
-/* The base64 characters before `at`, over wrapped lines, nearest first. */
-static int run_backward(positions *x, const char *buf, size_t len, size_t at)
+/*
+ * The base64 characters before `at`, over wrapped lines, nearest first.
+ * *first is where the run starts on the line of `at`, *whole whether that
+ * is the line's start.
+ */
+static int run_backward(positions *x, const char *buf, size_t len, size_t at,
+	size_t *first, int *whole)
 {
-	size_t p = at, first, end, ls;
+	size_t p = at, f, end, ls, line = 0;
 
-	for (;;) {
+	*first = at;
+	*whole = 0;
+	for (;; line++) {
 		for (; p > 0 && b64_value((unsigned char)buf[p - 1]) >= 0 &&
 		    x->n < WINDOW; p--)
 			if (pos_push(x, p - 1) < 0)
 				return SGHOOK_ERROR;
-		if (x->n >= WINDOW || p == 0 || line_first(buf, p) != p)
+		if (line == 0) {
+			*first = p;
+			*whole = line_starts_at(buf, p);
+		}
+		if (x->n >= WINDOW || !line_starts_at(buf, p))
 			return 0;
 		/* At a line's first character: the line above, whole. */
 		for (ls = p; ls > 0 && buf[ls - 1] != '\n'; ls--)
 			;
-		if (ls == 0 || !b64_line(buf, len, p, &first, &end) ||
-		    end - first < MIN_WRAPPED)
+		if (ls == 0 || !b64_line(buf, len, p, &f, &end) ||
+		    end - f < MIN_WRAPPED)
 			return 0;
 		ls--;
-		for (p = ls; p > 0 && buf[p - 1] != '\n'; p--)
+		/* Its start: only as far back as base64 and indentation go. */
+		for (p = ls; p > 0 && p > ls - WINDOW && buf[p - 1] != '\n' &&
+		    (b64_value((unsigned char)buf[p - 1]) >= 0 ||
+		    strchr(" \t\r=", buf[p - 1])); p--)
 			;
-		if (!b64_line(buf, len, p, &first, &end) || end - first <
-		    MIN_WRAPPED || (end < ls && buf[end] != '\r'))
+		if ((p > 0 && buf[p - 1] != '\n') ||
+		    !b64_line(buf, len, p, &f, &end) || end - f < MIN_WRAPPED ||
+		    (end < ls && buf[end] != '\r'))
 			return 0;
 		p = end;
 	}
+}
+
+/*
+ * Whether the run around `at` may hold a keyword and a body: MIN_RUN
+ * characters on its line, or a line end it may be wrapped at.
+ */
+static int run_long_enough(const char *buf, size_t len, size_t at)
+{
+	size_t b = 0, f = 0;
+
+	while (b < MIN_RUN && b < at &&
+	    b64_value((unsigned char)buf[at - b - 1]) >= 0)
+		b++;
+	while (b + f < MIN_RUN && at + f < len &&
+	    b64_value((unsigned char)buf[at + f]) >= 0)
+		f++;
+	return b + f >= MIN_RUN || (at + f < len &&
+		(buf[at + f] == '\n' || buf[at + f] == '\r'));
 }
 
 int sghook_decode_base64(sghook_decoded *out, const char *buf, size_t len,
 	size_t at, unsigned phase)
 {
 	positions before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
-	size_t *pos = NULL, n, t, i, o, nfull;
+	size_t *pos = NULL, n, t, i, o, nfull, first;
 	unsigned v, c[4];
 	char *data = NULL;
-	int error = 0;
+	int error = 0, whole;
 
 	memset(out, 0, sizeof(*out));
-	if (at >= len)
+	if (at >= len || !run_long_enough(buf, len, at))
 		return 0;
-	if ((error = run_backward(&before, buf, len, at)) < 0 ||
-	    (error = run_forward(&after, buf, len, at)) < 0)
+	if ((error = run_backward(&before, buf, len, at, &first, &whole)) < 0 ||
+	    (error = run_forward(&after, buf, len, at, first, whole)) < 0)
 		goto done;
 	if (before.n < phase)
 		goto done;

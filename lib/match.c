@@ -968,16 +968,20 @@ static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 
 static int scan_segment(sghook_matcher *m, segment *seg);
 
-struct form_hit {
-	size_t at;
-	const sghook_decode_form *form;
-};
-
-static int by_hit(const void *a, const void *b)
+/*
+ * The next hit of form `f` at or after `from`, or the segment's length.
+ * A form the segment is too deep for, or the keyword itself, has none.
+ */
+static size_t next_hit(const segment *seg, const sghook_decode_form *f,
+	size_t from)
 {
-	const struct form_hit *x = a, *y = b;
+	const char *hit;
 
-	return (x->at > y->at) - (x->at < y->at);
+	if (!f->depth || f->depth > SGHOOK_DECODE_DEPTH - seg->depth ||
+	    from >= seg->len)
+		return seg->len;
+	hit = memmem(seg->buf + from, seg->len - from, f->lit, f->len);
+	return hit ? (size_t)(hit - seg->buf) : seg->len;
 }
 
 static int keep(sghook_matcher *m, char *data)
@@ -998,50 +1002,34 @@ static int keep(sghook_matcher *m, char *data)
 
 /*
  * The hits of the encoded forms in a segment, in the order of their
- * offsets, each decoded and scanned as a segment of its own: a base64
+ * offsets (one cursor per form, however many hits: memory stays that of
+ * the forms), each decoded and scanned as a segment of its own: a base64
  * run once however many hits it holds, UTF-16 text once.
  */
 static int scan_encoded(sghook_matcher *m, const segment *seg)
 {
 	const sghook_decode_forms *forms = &m->rules->forms;
-	struct form_hit *hits = NULL, *grown;
-	size_t nhits = 0, alloc = 0, i, b64_start = 0, b64_end = 0, cap;
-	const char *p, *hit;
+	size_t *next, i, k, at, b64_start = 0, b64_end = 0;
 	segment child;
 	int error = 0, utf16_done = 0, rc;
 
-	for (i = 0; i < forms->count; i++) {
-		const sghook_decode_form *f = &forms->items[i];
-
-		if (!f->depth || f->depth > SGHOOK_DECODE_DEPTH - seg->depth)
-			continue;
-		for (p = seg->buf; (hit = memmem(p, seg->len -
-		    (size_t)(p - seg->buf), f->lit, f->len)); p = hit + 1) {
-			if (nhits == alloc) {
-				cap = alloc ? alloc * 2 : 16;
-				if (cap < alloc || !(grown = realloc(hits,
-				    cap * sizeof(*grown)))) {
-					error = sghook_error_set("out of memory");
-					goto done;
-				}
-				hits = grown;
-				alloc = cap;
-			}
-			hits[nhits].at = (size_t)(hit - seg->buf);
-			hits[nhits++].form = f;
-		}
-	}
-	if (nhits > 1)
-		qsort(hits, nhits, sizeof(*hits), by_hit);
-	for (i = 0; i < nhits && error == 0; i++) {
-		const sghook_decode_form *f = hits[i].form;
-
+	if (!(next = calloc(forms->count, sizeof(*next))))
+		return sghook_error_set("out of memory");
+	for (k = 0; k < forms->count; k++)
+		next[k] = next_hit(seg, &forms->items[k], 0);
+	while (error == 0) {
+		for (k = 0, i = 0; k < forms->count; k++)
+			if (next[k] < next[i])
+				i = k;
+		if ((at = next[i]) >= seg->len)
+			break;
+		next[i] = next_hit(seg, &forms->items[i], at + 1);
 		memset(&child, 0, sizeof(child));
-		if (f->outer == SGHOOK_ENCODING_BASE64) {
-			if (hits[i].at >= b64_start && hits[i].at < b64_end)
+		if (forms->items[i].outer == SGHOOK_ENCODING_BASE64) {
+			if (at >= b64_start && at < b64_end)
 				continue;
 			rc = sghook_decode_base64(&child.dec, seg->buf, seg->len,
-				hits[i].at, f->phase);
+				at, forms->items[i].phase);
 			if (rc > 0) {
 				b64_start = child.dec.src_start;
 				b64_end = child.dec.src_end;
@@ -1049,8 +1037,7 @@ static int scan_encoded(sghook_matcher *m, const segment *seg)
 		} else {
 			if (utf16_done)
 				continue;
-			rc = sghook_decode_utf16(&child.dec, seg->buf, seg->len,
-				hits[i].at);
+			rc = sghook_decode_utf16(&child.dec, seg->buf, seg->len, at);
 			utf16_done = 1;
 		}
 		if (rc <= 0) {
@@ -1063,8 +1050,7 @@ static int scan_encoded(sghook_matcher *m, const segment *seg)
 		child.depth = seg->depth + 1;
 		error = scan_segment(m, &child);
 	}
-done:
-	free(hits);
+	free(next);
 	return error;
 }
 

@@ -456,11 +456,18 @@ static void test_decode_base64_of_a_run_too_short_or_misplaced_is_nothing(void *
 	sghook_decoded d;
 
 	(void)state;
-	assert_int_equal(sghook_decode_base64(&d, "c2dwX", 5, 0, 0), 1);
-	assert_int_equal(d.len, 3);
-	assert_memory_equal(d.data, "sgp", 3);
+	/* sgp_ + 16 characters need 27 of base64 */
+	assert_int_equal(sghook_decode_base64(&d, "c2dwX0FCQ0RFRkdISUpLTE1OT1A=",
+		28, 0, 0), 1);
+	assert_int_equal(d.len, 20);
+	assert_memory_equal(d.data, "sgp_ABCDEFGHIJKLMNOP", 20);
+	assert_int_equal(sghook_decoded_source(&d, 4), 5);
 	sghook_decoded_free(&d);
-	assert_int_equal(sghook_decode_base64(&d, "NncF", 4, 0, 2), 0);
+	assert_int_equal(sghook_decode_base64(&d, "c2dwX0FCQ0RFRkdISUpLTE1O a",
+		26, 0, 0), 0);
+	/* the hit's alignment needs characters before it that are not there */
+	assert_int_equal(sghook_decode_base64(&d, "NncFX0FCQ0RFRkdISUpLTE1OT1A=",
+		28, 0, 2), 0);
 	assert_int_equal(sghook_decode_base64(&d, "x", 1, 0, 0), 0);
 }
 
