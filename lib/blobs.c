@@ -116,6 +116,7 @@ static int collect_hit(const sghook_match *m, void *payload)
 	h->column = m->column;
 	h->secret_len = m->secret_len;
 	h->tier = m->tier;
+	h->encoding = m->encoding;
 	w->ntmp++;
 	return 0;
 }

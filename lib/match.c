@@ -6,6 +6,10 @@
  * Whether a match blocks is decided from the rule's data (see
  * rules/README.md): a body of the rule's full length needs only entropy;
  * a shorter one needs context words nearby, or to look random.
+ *
+ * Around an encoded form of a keyword (decode.c), the decoded bytes are a
+ * segment of their own, matched by the same rules; their context is
+ * theirs and that of the lines that hold them, up to the buffer.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -44,6 +48,15 @@ typedef struct {
 	int ctx_children;        /* it opens a block: it closes at its own indentation */
 } walk;
 
+/* Bytes matched: the buffer, or what decodes from a part of another. */
+typedef struct segment {
+	const struct segment *parent;  /* NULL: the buffer scanned */
+	const char *buf;
+	size_t len;
+	sghook_decoded dec;            /* how buf came from parent->buf */
+	int depth;                     /* encodings from the buffer */
+} segment;
+
 struct sghook_matcher {
 	const sghook_rules *rules;
 	pcre2_match_data **md;   /* one per rule */
@@ -52,6 +65,7 @@ struct sghook_matcher {
 	pcre2_jit_stack *stack;
 	uint32_t options;        /* of every pcre2_match(): PCRE2_NO_JIT or 0 */
 	walk walk;
+	walk outer[SGHOOK_DECODE_DEPTH]; /* the walks of a segment's parents */
 	sghook_match *found;     /* blocking matches */
 	size_t nfound, alloc;
 	/* Bytes that rules before the last have matched, blocking or not. */
@@ -61,7 +75,19 @@ struct sghook_matcher {
 	const char *line, *line_end;
 	/* A match that ends before it is allowed (allow_limit()); or NULL. */
 	const char *allow_at;
+	/* Decoded bytes that found matches point into, until the next scan. */
+	char **kept;
+	size_t nkept, kept_alloc;
 };
+
+static void kept_clear(sghook_matcher *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nkept; i++)
+		free(m->kept[i]);
+	m->nkept = 0;
+}
 
 void sghook_matcher_free(sghook_matcher *m)
 {
@@ -78,6 +104,8 @@ void sghook_matcher_free(sghook_matcher *m)
 	pcre2_jit_stack_free(m->stack);
 	free(m->found);
 	free(m->claims);
+	kept_clear(m);
+	free(m->kept);
 	free(m);
 }
 
@@ -710,22 +738,70 @@ static void walk_to(sghook_matcher *m, walk *w, size_t to)
  * member of one of those that precedes the match ("type":
  * "segment_source" beside the object that holds it).
  */
-static int enclosing_context(sghook_matcher *m, const sghook_rule *r,
-	const char *buf, size_t len, size_t off)
+static int enclosing_context(sghook_matcher *m, walk *w,
+	const sghook_rule *r, const char *buf, size_t len, size_t off)
 {
-	walk *w = &m->walk;
-
 	if (w->buf != buf || w->len != len || w->rule != r || off < w->pos)
 		walk_reset(m, w, r, buf, len);
 	walk_to(m, w, off);
 	return w->ctx_depth != 0 || w->ctx_indent >= 0;
 }
 
+/*
+ * Context around the encoded form of a decoded match: on the line that
+ * holds it in the segment it came from, and in the keys enclosing it
+ * there (`SEGMENT_TOKEN: <base64>`), up to the buffer. The state of the
+ * match's own line is put back after.
+ */
+static int outer_context(sghook_matcher *m, const sghook_rule *r,
+	const segment *seg, size_t off, size_t end)
+{
+	const char *line = m->line, *line_end = m->line_end, *at = m->allow_at;
+	const segment *p;
+	int found = 0;
+
+	for (; seg->parent && !found; seg = p) {
+		p = seg->parent;
+		end = end > off ? sghook_decoded_source(&seg->dec, end - 1) + 1 :
+			sghook_decoded_source(&seg->dec, off);
+		off = sghook_decoded_source(&seg->dec, off);
+		if (end > seg->dec.src_end)
+			end = seg->dec.src_end;
+		m->line = m->line_end = NULL;
+		find_line(m, p->buf, p->len, off);
+		found = has_context(m, r, p->buf, off, end) ||
+			(r->enclosing_context && enclosing_context(m,
+			&m->outer[p->depth], r, p->buf, p->len, off));
+	}
+	m->line = line;
+	m->line_end = line_end;
+	m->allow_at = at;
+	return found;
+}
+
+/* Whether an allow marker on a line that holds the encoded form allows it. */
+static int allowed_outside(const segment *seg, size_t off, size_t end)
+{
+	const char *limit, *eol;
+
+	for (; seg->parent; seg = seg->parent) {
+		end = sghook_decoded_source(&seg->dec, end - 1) + 1;
+		off = sghook_decoded_source(&seg->dec, off);
+		limit = sghook_match_allow_limit(seg->parent->buf,
+			seg->parent->len, off, &eol);
+		if (limit && seg->parent->buf + end <= limit)
+			return 1;
+	}
+	return 0;
+}
+
 /* Returns the tier the match blocks in, or NULL when it does not block. */
 static const char *judge(sghook_matcher *m, const sghook_rule *r,
-	const char *buf, size_t len, size_t off, size_t end, const char *body,
+	const segment *seg, size_t off, size_t end, const char *body,
 	size_t n)
 {
+	const char *buf = seg->buf;
+	size_t len = seg->len;
 	double h = sghook_entropy(body, n), floor;
 
 	if ((int)n < r->min_length)
@@ -742,7 +818,8 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 	if (h < floor)
 		return NULL;
 	if (r->context && (has_context(m, r, buf, off, end) ||
-	    (r->enclosing_context && enclosing_context(m, r, buf, len, off))))
+	    (r->enclosing_context && enclosing_context(m, &m->walk, r, buf,
+	    len, off)) || outer_context(m, r, seg, off, end)))
 		return "context";
 	if (r->random_tier && looks_random(r, body, n, h))
 		return "random";
@@ -819,9 +896,10 @@ static int by_offset(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
-	size_t len)
+static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 {
+	const char *buf = seg->buf;
+	size_t len = seg->len;
 	const sghook_rule *r = m->rules->items[ri];
 	pcre2_match_data *md = m->md[ri];
 	PCRE2_SIZE *ov, start = 0;
@@ -871,17 +949,168 @@ static int scan_rule(sghook_matcher *m, size_t ri, const char *buf,
 		 * Sourcegraph token of low entropy is still not a Segment one.
 		 */
 		find_line(m, buf, len, off);
-		tier = m->allow_at && buf + end <= m->allow_at ? NULL :
-			judge(m, r, buf, len, off, end, body, n);
+		tier = (m->allow_at && buf + end <= m->allow_at) ||
+			allowed_outside(seg, off, end) ? NULL :
+			judge(m, r, seg, off, end, body, n);
 		if (!last && push_claim(m, off, end) < 0)
 			return SGHOOK_ERROR;
 		if (!tier)
 			continue;
-		sghook_match x = { r, 0, 0, off, buf + off, end - off, tier };
+		sghook_match x = { r, 0, 0, off, buf + off, end - off, tier,
+			seg->dec.encoding };
 		if (push_match(m, &x) < 0)
 			return SGHOOK_ERROR;
 	}
 	return 0;
+}
+
+/* ---- encoded forms ------------------------------------------------------ */
+
+static int scan_segment(sghook_matcher *m, segment *seg);
+
+/*
+ * The next hit of form `f` at or after `from`, or the segment's length.
+ * A form the segment is too deep for, or the keyword itself, has none.
+ */
+static size_t next_hit(const segment *seg, const sghook_decode_form *f,
+	size_t from)
+{
+	const char *hit;
+
+	if (!f->depth || f->depth > SGHOOK_DECODE_DEPTH - seg->depth ||
+	    from >= seg->len)
+		return seg->len;
+	hit = memmem(seg->buf + from, seg->len - from, f->lit, f->len);
+	return hit ? (size_t)(hit - seg->buf) : seg->len;
+}
+
+static int keep(sghook_matcher *m, char *data)
+{
+	char **grown;
+	size_t cap = m->kept_alloc ? m->kept_alloc * 2 : 8;
+
+	if (m->nkept == m->kept_alloc) {
+		if (cap < m->kept_alloc ||
+		    !(grown = realloc(m->kept, cap * sizeof(*grown))))
+			return sghook_error_set("out of memory");
+		m->kept = grown;
+		m->kept_alloc = cap;
+	}
+	m->kept[m->nkept++] = data;
+	return 0;
+}
+
+/*
+ * The hits of the encoded forms in a segment, in the order of their
+ * offsets (one cursor per form, however many hits: memory stays that of
+ * the forms), each decoded and scanned as a segment of its own: a base64
+ * run once however many hits it holds, UTF-16 text once.
+ */
+static int scan_encoded(sghook_matcher *m, const segment *seg)
+{
+	const sghook_decode_forms *forms = &m->rules->forms;
+	size_t *next, i, k, at, b64_start = 0, b64_end = 0;
+	segment child;
+	int error = 0, utf16_done = 0, rc;
+
+	if (!(next = calloc(forms->count, sizeof(*next))))
+		return sghook_error_set("out of memory");
+	for (k = 0; k < forms->count; k++)
+		next[k] = next_hit(seg, &forms->items[k], 0);
+	while (error == 0) {
+		for (k = 0, i = 0; k < forms->count; k++)
+			if (next[k] < next[i])
+				i = k;
+		if ((at = next[i]) >= seg->len)
+			break;
+		next[i] = next_hit(seg, &forms->items[i], at + 1);
+		memset(&child, 0, sizeof(child));
+		if (forms->items[i].outer == SGHOOK_ENCODING_BASE64) {
+			if (at >= b64_start && at < b64_end)
+				continue;
+			rc = sghook_decode_base64(&child.dec, seg->buf, seg->len,
+				at, forms->items[i].phase);
+			if (rc > 0) {
+				b64_start = child.dec.src_start;
+				b64_end = child.dec.src_end;
+			}
+		} else {
+			if (utf16_done)
+				continue;
+			rc = sghook_decode_utf16(&child.dec, seg->buf, seg->len, at);
+			utf16_done = 1;
+		}
+		if (rc <= 0) {
+			error = rc;
+			continue;
+		}
+		child.parent = seg;
+		child.buf = child.dec.data;
+		child.len = child.dec.len;
+		child.depth = seg->depth + 1;
+		error = scan_segment(m, &child);
+	}
+	free(next);
+	return error;
+}
+
+/* Line and column of the matches from `first` on, in a segment of text. */
+static void text_lines(sghook_matcher *m, size_t first, const char *buf)
+{
+	const char *p = buf, *nl;
+	size_t i, line = 1;
+
+	if (m->nfound - first > 1)
+		qsort(m->found + first, m->nfound - first, sizeof(*m->found),
+			by_offset);
+	for (i = first; i < m->nfound; i++) {
+		sghook_match *x = &m->found[i];
+
+		while ((nl = memchr(p, '\n', (size_t)(buf + x->offset - p)))) {
+			line++;
+			p = nl + 1;
+		}
+		if (x->line)
+			continue;
+		x->line = line;
+		x->column = (size_t)(buf + x->offset - p) + 1;
+	}
+}
+
+/*
+ * Every rule over a segment, then what decodes from it; the matches it
+ * found, its own and its children's, are then given the offsets of the
+ * segment it came from. Decoded bytes that no match points into are freed.
+ */
+static int scan_segment(sghook_matcher *m, segment *seg)
+{
+	size_t i, first = m->nfound, own;
+	int error = 0;
+
+	m->nclaims = 0;
+	m->walk.buf = NULL;
+	if (seg->depth < SGHOOK_DECODE_DEPTH)
+		m->outer[seg->depth].buf = NULL;
+	/* Rules come sorted by priority: the first claim on bytes wins. */
+	for (i = 0; i < m->rules->count && error == 0; i++)
+		error = scan_rule(m, i, seg);
+	own = m->nfound;
+	if (error == 0 && seg->depth < SGHOOK_DECODE_DEPTH &&
+	    m->rules->forms.count)
+		error = scan_encoded(m, seg);
+	if (!seg->parent)
+		return error;
+	if (own > first && error == 0) {
+		error = keep(m, seg->dec.data);
+		seg->dec.data = error == 0 ? NULL : seg->dec.data;
+	}
+	if (error == 0 && seg->dec.encoding != SGHOOK_ENCODING_BASE64)
+		text_lines(m, first, seg->buf);
+	for (i = first; i < m->nfound; i++)
+		m->found[i].offset = sghook_decoded_source(&seg->dec,
+			m->found[i].offset);
+	sghook_decoded_free(&seg->dec);
+	return error;
 }
 
 int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
@@ -889,17 +1118,18 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 {
 	const char *p = buf, *nl;
 	size_t i, line = 1;
+	segment root;
 	int error;
 
 	m->nfound = 0;
-	m->nclaims = 0;
-	m->walk.buf = NULL;
+	kept_clear(m);
 	if (!(m->options & PCRE2_NO_JIT))
 		sghook_rules_jit(m->rules);
-	/* Rules come sorted by priority: the first claim on bytes wins. */
-	for (i = 0; i < m->rules->count; i++)
-		if ((error = scan_rule(m, i, buf, len)) < 0)
-			return error;
+	memset(&root, 0, sizeof(root));
+	root.buf = buf;
+	root.len = len;
+	if ((error = scan_segment(m, &root)) < 0)
+		return error;
 	if (m->nfound > 1)
 		qsort(m->found, m->nfound, sizeof(*m->found), by_offset);
 	for (i = 0; i < m->nfound; i++) {
@@ -909,8 +1139,11 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 			line++;
 			p = nl + 1;
 		}
-		x->line = line;
-		x->column = (size_t)(buf + x->offset - p) + 1;
+		/* Set already: a line of UTF-16 text. */
+		if (!x->line) {
+			x->line = line;
+			x->column = (size_t)(buf + x->offset - p) + 1;
+		}
 		if ((error = cb(x, payload)) != 0)
 			return error;
 	}

@@ -292,6 +292,11 @@ static void write_json(FILE *fp, const sghook_findings *l,
 		json_string(fp, sghook_rule_confidence(f->rule));
 		fputs(", \"tier\": ", fp);
 		json_string(fp, f->tier);
+		fputs(", \"encoding\": ", fp);
+		if (f->encoding)
+			json_string(fp, sghook_encoding_name(f->encoding));
+		else
+			fputs("null", fp);
 		fputs("}", fp);
 	}
 	fputs(l->count ? "\n]\n" : "]\n", fp);
@@ -374,10 +379,18 @@ static int write_sarif(FILE *fp, const sghook_findings *l,
 			"\"startColumn\": %zu}}}], \"partialFingerprints\": "
 			"{\"sghook/v1\": \"%s\"}", f->line, f->column,
 			f->fingerprint);
+		if (f->has_commit || f->encoding)
+			fputs(", \"properties\": {", fp);
 		if (f->has_commit) {
 			git_oid_tostr(hex, sizeof(hex), &f->commit);
-			fprintf(fp, ", \"properties\": {\"commit\": \"%s\"}", hex);
+			fprintf(fp, "\"commit\": \"%s\"", hex);
 		}
+		if (f->encoding)
+			fprintf(fp, "%s\"encoding\": \"%s\"",
+				f->has_commit ? ", " : "",
+				sghook_encoding_name(f->encoding));
+		if (f->has_commit || f->encoding)
+			fputs("}", fp);
 		fputs("}", fp);
 	}
 	fputs(l->count ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", fp);
@@ -410,7 +423,10 @@ static int write_text(FILE *fp, const sghook_findings *l,
 		text_string(fp, sghook_rule_id(f->rule));
 		fprintf(fp, "  %s", RED(o));
 		text_string(fp, shown(red, sizeof(red), f->secret, o));
-		fprintf(fp, "%s  (fingerprint %s)\n", OFF(o), f->fingerprint);
+		fputs(OFF(o), fp);
+		if (f->encoding)
+			fprintf(fp, " (%s)", sghook_encoding_name(f->encoding));
+		fprintf(fp, "  (fingerprint %s)\n", f->fingerprint);
 	}
 	return o->remediation ? sghook_report_remediation(fp, l) : 0;
 }

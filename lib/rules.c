@@ -49,6 +49,7 @@ void sghook_rules_free(sghook_rules *rules)
 	for (i = 0; i < rules->nkeywords; i++)
 		free(rules->keywords[i]);
 	free(rules->keywords);
+	sghook_decode_forms_free(&rules->forms);
 	free(rules->items);
 	pthread_mutex_destroy(&rules->jit_lock);
 	free(rules);
@@ -922,6 +923,11 @@ int sghook_rules_add(sghook_rules *rules, const char *path)
 			if ((error = add_keyword(&rules->keywords,
 			    &rules->nkeywords, rules->items[i]->keywords[j])) < 0)
 				return error;
+	sghook_decode_forms_free(&rules->forms);
+	for (i = 0; i < rules->nkeywords; i++)
+		if ((error = sghook_decode_forms_add(&rules->forms,
+		    rules->keywords[i], strlen(rules->keywords[i]))) < 0)
+			return error;
 	return 0;
 }
 
@@ -970,9 +976,11 @@ int sghook_rules_prefilter(const sghook_rules *rules, const char *buf,
 {
 	size_t i;
 
+	/* A keyword of one character is no form (decode.c): memmem. */
 	for (i = 0; i < rules->nkeywords; i++)
-		if (memmem(buf, len, rules->keywords[i],
-		    strlen(rules->keywords[i])))
+		if (strlen(rules->keywords[i]) < 2 && memchr(buf,
+		    rules->keywords[i][0], len))
 			return 1;
-	return 0;
+	return sghook_decode_forms_find(&rules->forms, buf, len,
+		SGHOOK_DECODE_DEPTH);
 }

@@ -39,6 +39,7 @@ struct sghook_rules {
 	size_t count;
 	char **keywords;         /* union over the rules, for the prefilter */
 	size_t nkeywords;
+	sghook_decode_forms forms; /* the keywords encoded (decode.c) */
 	/* The JIT compiles on the first match, not on loading (rules.c). */
 	pthread_mutex_t jit_lock;
 	int jitted;

@@ -116,7 +116,9 @@ static int holds_a_secret(const char *buf, size_t len, const blob_result *res)
 	size_t k;
 
 	for (k = 0; k < res->n; k++)
-		if (memmem(buf, len, res->hits[k].secret, res->hits[k].secret_len))
+		if (memmem(buf, len, res->hits[k].secret, res->hits[k].secret_len) ||
+		    (res->hits[k].encoding && sghook_decode_holds(buf, len,
+		    res->hits[k].secret, res->hits[k].secret_len)))
 			return 1;
 	return 0;
 }
@@ -226,6 +228,7 @@ static int report_hit(sghook_findings *out, const blob_hit *h,
 	f.column = h->column;
 	f.secret = h->secret;
 	f.tier = h->tier;
+	f.encoding = h->encoding;
 	if (commit) {
 		git_oid_cpy(&f.commit, commit);
 		f.has_commit = 1;
@@ -243,6 +246,9 @@ static int held_in(const char *data, size_t size, const blob_hit *h)
 {
 	const char *p = data, *hit, *eol = NULL, *limit = NULL;
 
+	if (h->encoding && sghook_decode_holds(data, size, h->secret,
+	    h->secret_len))
+		return 1;
 	while ((hit = memmem(p, size - (size_t)(p - data), h->secret,
 	    h->secret_len))) {
 		/* One look at each line, however many copies it holds. */

@@ -14,6 +14,7 @@ typedef struct {
 	char *secret;
 	size_t secret_len;
 	const char *tier;
+	sghook_encoding encoding;
 } blob_hit;
 
 typedef struct {

@@ -8,6 +8,7 @@
  *   deadline.c the run's deadline (a host's time limit for a hook)
  *   trace.c   what the engine chose, for tests and tuning
  *   rules.c   rule sets, loaded from git-config style files in rules/
+ *   decode.c  secrets stored encoded: base64, UTF-16 text
  *   match.c   finding rule matches in a buffer (PCRE2, JIT)
  *   ignore.c  .sghookignore: allowed fingerprints and path globs
  *   baseline.c  findings accepted by an earlier JSON report (--baseline)
@@ -111,11 +112,112 @@ const char *sghook_rule_remediation(const sghook_rule *rule);
 const char *sghook_rule_confidence(const sghook_rule *rule);
 
 /*
- * True when `buf` holds a keyword of any rule: the cheap test every blob
- * passes before any regular expression runs on it.
+ * True when `buf` holds a keyword of any rule, plain or in one of its
+ * encoded forms (decode.c): the cheap test every blob passes before any
+ * regular expression runs on it.
  */
 int sghook_rules_prefilter(const sghook_rules *rules, const char *buf,
 	size_t len);
+
+/* ---- decode.c: secrets stored encoded ------------------------------- */
+
+/*
+ * How the bytes that hold a secret are stored: as they are, in base64
+ * (either alphabet, padded or not), or as UTF-16 text.
+ */
+typedef enum {
+	SGHOOK_ENCODING_NONE = 0,
+	SGHOOK_ENCODING_BASE64,
+	SGHOOK_ENCODING_UTF16LE,
+	SGHOOK_ENCODING_UTF16BE
+} sghook_encoding;
+
+/* "base64", "utf-16le", "utf-16be"; NULL for SGHOOK_ENCODING_NONE. */
+const char *sghook_encoding_name(sghook_encoding e);
+
+/* Encodings nest this deep at most: base64 of text that holds base64. */
+#define SGHOOK_DECODE_DEPTH 2
+
+/*
+ * A literal that a keyword becomes once encoded (`depth` 1) or twice (2),
+ * whatever surrounds it (depth 0: the keyword itself, `outer` NONE): in base64, the characters made of the keyword's
+ * bits alone, one literal per alignment (and per alphabet when the
+ * URL-safe one differs); in UTF-16, the keyword's characters interleaved
+ * with NULs, the same bytes in both byte orders. `outer` is the encoding
+ * applied last, the one a hit is decoded with first (UTF16LE stands for
+ * both byte orders); `phase` is where a base64 literal starts in its
+ * group of four characters.
+ */
+typedef struct {
+	char *lit;
+	size_t len;
+	sghook_encoding outer;
+	unsigned phase;
+	int depth;
+} sghook_decode_form;
+
+typedef struct {
+	sghook_decode_form *items;
+	size_t count, alloc;
+	/* The index of sghook_decode_forms_find(), rebuilt by _add(). */
+	unsigned char *gram_bits;       /* 2^16 bits: pairs of bytes */
+	struct sghook_decode_gram *grams;
+	size_t ngrams, stride;
+} sghook_decode_forms;
+
+/* Adds the forms of keyword `kw`, to SGHOOK_DECODE_DEPTH, each once. */
+int sghook_decode_forms_add(sghook_decode_forms *f, const char *kw,
+	size_t len);
+void sghook_decode_forms_free(sghook_decode_forms *f);
+/*
+ * True when `buf` holds a form of at most `max_depth` encodings. One pass
+ * for all forms: the pair of bytes at every stride-th offset, where
+ * stride is one less than the shortest form, must be one that starts a
+ * form's first stride pairs (a bit of gram_bits) before any form is
+ * compared.
+ */
+int sghook_decode_forms_find(const sghook_decode_forms *f, const char *buf,
+	size_t len, int max_depth);
+
+/* Bytes decoded from [src_start, src_end) of a buffer. */
+typedef struct {
+	sghook_encoding encoding;
+	char *data;
+	size_t len;
+	size_t src_start, src_end;
+	size_t *chars;        /* base64: where each character of the run is */
+	size_t nchars;
+} sghook_decoded;
+
+/*
+ * The base64 run around buf[at], where a form of `phase` starts: decoded
+ * in the alignment the form gives, up to a bounded distance from the hit
+ * each way, over line breaks when the lines hold nothing but base64
+ * (wrapped output: base64(1), PEM, YAML block scalars). Returns 1 with `out` filled, 0 when there is nothing to
+ * decode, or an error.
+ */
+int sghook_decode_base64(sghook_decoded *out, const char *buf, size_t len,
+	size_t at, unsigned phase);
+/*
+ * The UTF-16 text that holds the interleaved form at buf[at]: the whole
+ * buffer after its byte order mark, or, without one that agrees with the
+ * hit, the byte order the hit's offset gives (a text that starts at an
+ * even offset). Characters beyond ASCII become one byte 0x80 each, so
+ * that offsets and columns are those of the text. Returns as above.
+ */
+int sghook_decode_utf16(sghook_decoded *out, const char *buf, size_t len,
+	size_t at);
+/* Where in the source decoded byte `i` starts. */
+size_t sghook_decoded_source(const sghook_decoded *d, size_t i);
+void sghook_decoded_free(sghook_decoded *d);
+
+/*
+ * True when `buf` holds `secret` encoded (the forms of the whole secret):
+ * an encoded secret that a parent's version already held is not new.
+ * False when out of memory, so that the secret counts as new.
+ */
+int sghook_decode_holds(const char *buf, size_t len, const char *secret,
+	size_t n);
 
 /* ---- match.c ---------------------------------------------------------- */
 
@@ -127,6 +229,13 @@ typedef struct {
 	const char *secret;   /* points into the scanned buffer */
 	size_t secret_len;
 	const char *tier;     /* why it blocks: "full-length", "context", "random" */
+	/*
+	 * The decoder whose output holds the secret (the innermost). The
+	 * secret is then the decoded one; offset is that of its encoded form
+	 * in the buffer, and line and column those of the encoded form in the
+	 * text: for UTF-16, lines and characters of the text.
+	 */
+	sghook_encoding encoding;
 } sghook_match;
 
 /* Per-thread matching state (PCRE2 match data and JIT stack). */
@@ -146,7 +255,10 @@ typedef int (*sghook_match_cb)(const sghook_match *match, void *payload);
 
 /*
  * Calls `cb` for every blocking match in `buf` (raw bytes: binary content
- * is scanned too). A non-zero return from `cb` stops the scan and is
+ * is scanned too), and in what decodes from it around an encoded form of a
+ * keyword, judged by the same rules: context counts inside the decoded
+ * text and on the line that holds the encoded run, and so does an allow
+ * marker there. A non-zero return from `cb` stops the scan and is
  * returned.
  */
 int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
@@ -194,6 +306,7 @@ typedef struct {
 	char *secret;         /* whole secret; redact when printing */
 	char fingerprint[17]; /* 16 hex digits: hash of rule, path, secret */
 	const char *tier;
+	sghook_encoding encoding; /* how the file stores it (sghook_match) */
 } sghook_finding;
 
 typedef struct {

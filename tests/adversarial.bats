@@ -105,6 +105,23 @@ stage_tree() {
 	assert_stderr_contains "  rep.txt:2  segment-public-api-token"
 }
 
+@test "20 MiB of the encoded forms of sgp_ on one line before one base64 token gives that token alone" {
+	local rep="$BATS_TEST_TMPDIR/enc.txt" as
+	{
+		# every base64 and UTF-16 literal sgp_ has, a million times over
+		head -c $((1 << 20)) /dev/zero |
+			sed 's/\x0/c2dwX NncF zZ3Bf s\x0g\x0p\x0_ /g' | head -c $((20 << 20))
+		printf '\ndata:\n  token: %s\n' "$(printf %s "$TOKEN" | base64 -w0)"
+	} >"$rep"
+	[ "$(stat -c %s "$rep")" -gt $((20 << 20)) ]
+	as=$(as_limit "$(stat -c %s "$rep")")
+	commit_file_fast refs/heads/enc enc.txt "$rep"
+
+	run_limited "$as" --check-range "$BASE..enc" --format json --no-redact
+	assert_status 1
+	assert_json "length == 1 and .[0].line == 3 and .[0].column == 10 and .[0].secret == \"$TOKEN\" and .[0].encoding == \"base64\""
+}
+
 @test "20 MiB of placeholder tokens on one line before one token gives that token alone" {
 	local rep="$BATS_TEST_TMPDIR/ph.txt" as
 	{

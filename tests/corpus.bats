@@ -2,7 +2,7 @@
 # Detection quality over a generated corpus (tests/corpus/gen.sh): random
 # tokens of every body length 16..64 in many file formats, with and without
 # Segment words near them, placeholders, filler, identifiers, glued prefixes
-# and Sourcegraph tokens. sghook --scan judges the whole corpus in one run;
+# and Sourcegraph tokens, and tokens stored in base64 or UTF-16. sghook --scan judges the whole corpus in one run;
 # tests/corpus/score.awk compares its JSON with the expected labels.
 #
 # Required: 100% recall on 64-character bodies and on bodies with Segment
@@ -189,4 +189,39 @@ category() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"RESULT fail"* ]]
 	[[ "$output" == *"missed escaped"* ]]
+}
+
+# ---- encoded forms (issue 11): base64 and UTF-16 ---------------------------
+
+@test "corpus: generator writes every encoded form at each alignment, and the encoded negatives" {
+	local form a
+	for form in b64 b64nopad b64url env64 depth2 k8s k8s-ctx helm docker ci \
+	    utf16le utf16le-bom utf16be utf16be-bom; do
+		for a in 0 1 2; do
+			grep -q "/enc-$form-a$a-[0-9]*\.txt	encoded	" "$CORPUS/expected.tsv" ||
+				{ echo "no $form at alignment $a"; return 1; }
+		done
+	done
+	for form in random-b64 random-b64url random-bytes png gzip neg-b64 \
+	    neg-b64url neg-utf16le-bom neg-utf16be; do
+		grep -q "/encnegative/$form-[0-9]*\.[a-z]*	encnegative	" "$CORPUS/expected.tsv"
+	done
+	# padded and unpadded runs, both alphabets, a byte order mark or none
+	grep -l '=' "$CORPUS"/encoded/enc-b64-a*.txt >/dev/null
+	! grep -l '=' "$CORPUS"/encoded/enc-b64nopad-a*.txt
+	grep -l '[-_]' "$CORPUS"/encoded/enc-b64url-a*.txt >/dev/null
+	[ "$(head -c 2 "$CORPUS/encoded/$(ls "$CORPUS/encoded" | grep -m1 utf16le-bom)" | od -An -tx1 | tr -d ' ')" = fffe ]
+	[ "$(head -c 2 "$CORPUS/encoded/$(ls "$CORPUS/encoded" | grep -m1 'utf16be-a')" | od -An -tx1 | tr -d ' ')" != feff ]
+	# wrapped base64 (base64(1) at 76 columns) over several lines
+	[ "$(cat "$CORPUS"/encoded/enc-env64-a*.txt | wc -l)" -gt "$(ls "$CORPUS"/encoded/enc-env64-a*.txt | wc -l)" ]
+}
+
+@test "corpus: every encoded form is found (100%), random base64 and binary data stay quiet" {
+	grep "^encoded" "$BATS_FILE_TMPDIR/score.txt"
+	grep "^encnegative" "$BATS_FILE_TMPDIR/score.txt"
+	category encoded >&3
+	[ "$(category encoded | awk '{ print ($3 == $4 && $6 == 0) }')" = 1 ]
+	[ "$(category encnegative | awk '{ print $6 }')" = 0 ]
+	# reported as decoded, never as plain
+	! grep '"path": "[^"]*/encoded/[^"]*",[^}]*"encoding": null' "$CORPUS/found.json"
 }

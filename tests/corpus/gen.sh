@@ -33,6 +33,20 @@
 #   redacted   negatives: a shortened token and an ellipsis in a log line
 #   deepnegative  negatives: hex bodies in a block beside a closed Segment
 #              block (the enclosing key must not leak to siblings)
+#   encoded    tokens stored encoded (issue 11): whole files in base64
+#              (padded, unpadded, URL-safe; the token at each of the three
+#              alignments), a Kubernetes Secret, a .dockerconfigjson,
+#              Helm values, CI variables, base64 of base64, UTF-16LE and
+#              BE with and without a byte order mark; 64-character bodies
+#              and shorter ones with Segment named in the decoded text or
+#              on the line of the encoded run. enc-FORM-aA-I.EXT
+#   encnegative  negatives: random base64 (both alphabets, wrapped or
+#              not), random bytes, a PNG, gzip output, placeholders and
+#              hashes in base64 and UTF-16
+#
+# The awk part writes the plain text of each encoded sample to
+# OUTDIR/.plain/; the shell part after it encodes them with base64(1),
+# iconv(1) and gzip(1), deterministically, and removes .plain/.
 #
 # Deterministic: tokens come from a Park-Miller generator written in awk
 # (x = 16807 x mod 2^31-1, exact in awk's doubles, same result in mawk,
@@ -422,4 +436,91 @@ BEGIN {
 		t = "sgp_" rand_hex(40)
 		emit("sourcegraph", "escaped-" i ".log", (i % 2 ? "{\"msg\":\"token\\n" t "\"}" : "GET /?k=%22" t "%22") "\n", "sourcegraph", SRC, t)
 	}
+
+	# ---- encoded: plain texts for the shell part (form, plain, expectation)
+	system("mkdir -p \"" out "/.plain\" \"" out "/encoded\" \"" out "/encnegative\"")
+	spec = out "/.plain/spec.tsv"
+	nf = split("b64 b64nopad b64url env64 depth2 k8s k8s-ctx helm docker ci utf16le utf16le-bom utf16be utf16be-bom", EF, " ")
+	split("SEGMENT_API_TOKEN=|SEGMENT_API_TOKEN=\"|SEGMENT_API_TOKEN = ", PF, "|")
+	split("|\n|\n# end\n", SF, "|")
+	for (i = 1; i <= 28 * nf; i++) {
+		f = EF[(i - 1) % nf + 1]
+		a = int((i - 1) / nf) % 3
+		t = "sgp_" rand_alnum(i % 2 ? 64 : 16 + rnd(48))
+		if (f ~ /^(b64|env64|depth2)/)
+			x = PF[a + 1] t (a == 1 ? "\"" : "") SF[rnd(3) + 1]
+		else if (f ~ /^utf16/)
+			x = "# settings\r\n" rep(" ", a) "$env:SEGMENT_TOKEN = \"" t "\"\r\n"
+		else
+			x = t
+		plain = out "/.plain/" i
+		printf "%s", x > plain
+		close(plain)
+		printf "%s\t%s\t%s\t%s\n", out "/encoded/enc-" f "-a" a "-" i ".txt", f, plain, t > spec
+	}
+	# negatives: random base64 and bytes, placeholders and hashes encoded
+	for (i = 1; i <= 40; i++) {
+		plain = out "/.plain/n" i
+		printf "%s", b64_random(600 + rnd(3000)) > plain
+		close(plain)
+		f = i % 4 == 0 ? "random-b64" : i % 4 == 1 ? "random-b64url" : i % 4 == 2 ? "random-bytes" : "png"
+		printf "%s\t%s\t%s\t-\n", out "/encnegative/" f "-" i ".bin", f, plain > spec
+	}
+	for (i = 1; i <= 20; i++) {
+		plain = out "/.plain/g" i
+		printf "%s", filler(2000 + rnd(4000)) > plain
+		close(plain)
+		printf "%s\t%s\t%s\t-\n", out "/encnegative/gzip-" i ".gz", "gzip", plain > spec
+	}
+	for (i = 1; i <= 40; i++) {
+		f = i % 4 == 0 ? "neg-b64" : i % 4 == 1 ? "neg-b64url" : i % 4 == 2 ? "neg-utf16le-bom" : "neg-utf16be"
+		k = i % 5
+		x = k == 0 ? "sgp_" rep("x", 24) : k == 1 ? "sgp_YOUR_SEGMENT_TOKEN_HERE" : k == 2 ? "sgp_" rand_hex(64) : k == 3 ? "sgp_" seq_body(20 + rnd(20)) : "sgp_ChangeMeBeforeDeploying"
+		plain = out "/.plain/p" i
+		printf "SEGMENT_API_TOKEN=%s\n", x > plain
+		close(plain)
+		printf "%s\t%s\t%s\t-\n", out "/encnegative/" f "-" i ".txt", f, plain > spec
+	}
 }'
+
+# ---- encoded: the shell part
+b64() { base64 -w0; }
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+png_header() { printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\001\000\000\000\001\000\010\006\000\000\000'; }
+while IFS='	' read -r path form plain tok; do
+	case $form in
+	b64) b64 <"$plain" ;;
+	b64nopad) b64 <"$plain" | tr -d '=' ;;
+	# "~~~" encodes to fn5+: the URL-safe alphabet shows (fn5-)
+	b64url) { printf '~~~'; cat "$plain"; } | b64url ;;
+	env64) base64 <"$plain" ;;
+	depth2) printf 'config: %s\n' "$(b64 <"$plain")" | b64 ;;
+	k8s) printf 'apiVersion: v1\nkind: Secret\ntype: Opaque\ndata:\n  token: %s\n' "$(b64 <"$plain")" ;;
+	k8s-ctx) printf 'apiVersion: v1\nkind: Secret\ndata:\n  SEGMENT_WRITE_TOKEN: %s\n' "$(b64 <"$plain")" ;;
+	helm) printf 'segment:\n  enabled: true\n  token: %s\n' "$(b64url <"$plain")" ;;
+	docker) printf 'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: %s\n' \
+		"$(printf '{"auths":{"segment.registry.example.com":{"auth":"%s"}}}' \
+		"$({ printf 'deploy:'; cat "$plain"; } | b64)" | b64)" ;;
+	ci) printf '[{"key":"SEGMENT_WRITE_KEY","value":"%s","masked":true}]\n' "$(b64 <"$plain")" ;;
+	utf16le) iconv -f UTF-8 -t UTF-16LE <"$plain" ;;
+	utf16le-bom) printf '\377\376'; iconv -f UTF-8 -t UTF-16LE <"$plain" ;;
+	utf16be) iconv -f UTF-8 -t UTF-16BE <"$plain" ;;
+	utf16be-bom) printf '\376\377'; iconv -f UTF-8 -t UTF-16BE <"$plain" ;;
+	random-b64) fold -w 76 <"$plain"; echo ;;
+	random-b64url) tr '+/' '-_' <"$plain" ;;
+	random-bytes) base64 -d <"$plain" ;;
+	png) png_header; base64 -d <"$plain" ;;
+	gzip) gzip -n -c <"$plain" ;;
+	neg-b64) b64 <"$plain" ;;
+	neg-b64url) b64url <"$plain" ;;
+	neg-utf16le-bom) printf '\377\376'; iconv -f UTF-8 -t UTF-16LE <"$plain" ;;
+	neg-utf16be) iconv -f UTF-8 -t UTF-16BE <"$plain" ;;
+	esac >"$path"
+	if [ "$tok" = - ]; then
+		printf '%s\tencnegative\t-\t\n' "$path"
+	else
+		printf '%s\tencoded\tsegment-public-api-token\t%s\n' "$path" "$tok"
+	fi >>"$out/expected.tsv"
+done <"$out/.plain/spec.tsv"
+rm -rf "$out/.plain"
+

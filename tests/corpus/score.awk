@@ -11,9 +11,9 @@
 # the older summary lines, the failing samples (at most 20 per kind and group), then
 # two verdict lines:
 #   RESULT pass|fail     100% recall on 64-char, context, escaped, deep,
-#                        deephex and Sourcegraph tokens, Sourcegraph never Segment, at
+#                        deephex, encoded and Sourcegraph tokens, Sourcegraph never Segment, at
 #                        least 80% on norandom, no false finding in a file
-#                        of tokens nor in "negative", at most 1% of the
+#                        of tokens nor in "negative" or "encnegative", at most 1% of the
 #                        files of each other negative group (gap apart)
 #   GAP pass|fail        0 findings on the "gap" group (known gaps)
 function field(s, name,   re) {
@@ -26,6 +26,11 @@ function pct(a, b) { return b ? sprintf("%.1f%%", 100 * a / b) : "n/a" }
 function show(kind, g, msg) {
 	if (++shown[kind, g] <= 20) print "  " kind ": " msg
 }
+# encoded/enc-<form>-a<alignment>-<i>.txt: the form and alignment.
+function encform(p,   s) {
+	s = p; sub(/.*\/enc-/, "", s); sub(/-[0-9]+\.txt$/, "", s)
+	return s
+}
 function band(n) { return n < 24 ? "16-23" : n < 32 ? "24-31" : n < 48 ? "32-47" : "48-63" }
 # norandom-<alphabet>-<context>-<len>.txt: the alphabet.
 function alphabet(p,   s) {
@@ -34,14 +39,15 @@ function alphabet(p,   s) {
 }
 BEGIN {
 	FS = "\t"
-	POS = "full64 context nocontext escaped deep deephex norandom sourcegraph"
-	NEG = "negative hash filler market redacted deepnegative gap"
+	POS = "full64 context nocontext escaped deep deephex norandom sourcegraph encoded"
+	NEG = "negative hash filler market redacted deepnegative encnegative gap"
 }
 FNR == NR {
 	group[$1] = $2; rule[$1] = $3; tok[$1] = $4
 	total[$2]++
 	if ($2 == "nocontext") btotal[band(length($4) - 4)]++
 	if ($2 == "norandom") atotal[alphabet($1)]++
+	if ($2 == "encoded") etotal[encform($1)]++
 	next
 }
 /"rule": / {
@@ -52,6 +58,7 @@ FNR == NR {
 		found[group[p]]++
 		if (group[p] == "nocontext") bfound[band(length(s) - 4)]++
 		if (group[p] == "norandom") afound[alphabet(p)]++
+		if (group[p] == "encoded") efound[encform(p)]++
 		next
 	}
 	fp[group[p]]++
@@ -83,6 +90,9 @@ END {
 	split("lower upper letters lower-digits upper-digits", A, " ")
 	for (i = 1; i <= 5; i++) printf " %s %d/%d", A[i], afound[A[i]], atotal[A[i]]
 	printf "\n"
+	printf "encoded by form and alignment:"
+	for (k in etotal) printf " %s %d/%d", k, efound[k], etotal[k]
+	printf "\n"
 	n64 = total["full64"]; nctx = total["context"]; nno = total["nocontext"]
 	nsrc = total["sourcegraph"]; nneg = total["negative"]; nfill = total["gap"]
 	fps = fp["full64"] + fp["context"] + fp["nocontext"] + fp["negative"] + \
@@ -99,13 +109,14 @@ END {
 	printf "known gaps (lib/match.c):       %d findings in %d samples (required 0)\n", fp["gap"] + 0, nfill
 	ok = found["full64"] == n64 && found["context"] == nctx && \
 	    found["sourcegraph"] == nsrc && fps == 0 && n64 && nctx && nneg && nsrc
-	n = split("escaped deep deephex", G, " ")
+	n = split("escaped deep deephex encoded", G, " ")
 	for (i = 1; i <= n; i++)
 		if (!total[G[i]] || found[G[i]] < total[G[i]]) ok = 0
 	if (!total["norandom"] || found["norandom"] * 10 < total["norandom"] * 8) ok = 0
 	n = split("hash filler market redacted deepnegative", G, " ")
 	for (i = 1; i <= n; i++)
 		if (!total[G[i]] || fpfiles[G[i]] * 100 > total[G[i]]) ok = 0
+	if (!total["encnegative"] || fp["encnegative"]) ok = 0
 	print "RESULT " (ok ? "pass" : "fail")
 	print "GAP " (fp["gap"] == 0 && nfill ? "pass" : "fail")
 }

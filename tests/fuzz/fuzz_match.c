@@ -51,15 +51,22 @@ static int collect(const sghook_match *m, void *payload)
 
 	FUZZ_CHECK(s->n < MAX_FOUND, "more matches than bytes");
 	FUZZ_CHECK(known_rule(m->rule), "match of no rule");
-	FUZZ_CHECK(m->secret_len > 0 && m->offset + m->secret_len <= s->len,
-		"secret [%zu, +%zu) outside a buffer of %zu", m->offset,
-		m->secret_len, s->len);
-	FUZZ_CHECK(m->secret == s->buf + m->offset, "secret not at offset");
 	FUZZ_CHECK(m->secret_len >= 4 && !memcmp(m->secret, "sgp_", 4),
 		"a shipped rule matched without its prefix");
 	FUZZ_CHECK(m->tier && (!strcmp(m->tier, "full-length") ||
 		!strcmp(m->tier, "context") || !strcmp(m->tier, "random")),
 		"tier '%s'", m->tier ? m->tier : "(null)");
+	/* Decoded (fuzz_decode checks those): only its place in the buffer. */
+	if (m->encoding != SGHOOK_ENCODING_NONE) {
+		FUZZ_CHECK(sghook_encoding_name(m->encoding) && m->offset < s->len &&
+			m->line > 0 && m->column > 0, "a decoded match at %zu",
+			m->offset);
+		return 0;
+	}
+	FUZZ_CHECK(m->secret_len > 0 && m->offset + m->secret_len <= s->len,
+		"secret [%zu, +%zu) outside a buffer of %zu", m->offset,
+		m->secret_len, s->len);
+	FUZZ_CHECK(m->secret == s->buf + m->offset, "secret not at offset");
 	if (s->n) {
 		const sghook_match *p = &s->found[s->n - 1];
 
