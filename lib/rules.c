@@ -325,10 +325,9 @@ static int bad_value(const rule_src *s, const char *var, size_t nth,
 {
 	char loc[PATH_MAX + 32];
 
-	sghook_error_set("%s: rule %s: %s = '%s': %s",
-		where(loc, sizeof(loc), s, var, nth), s->id, var,
+	return sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s: %s = "
+		"'%s': %s", where(loc, sizeof(loc), s, var, nth), s->id, var,
 		value ? value : "", why);
-	return SGHOOK_EINVALID;
 }
 
 /*
@@ -601,7 +600,8 @@ static int rule_load(sghook_rule **out, const rule_src *s)
 		goto done;
 	error = SGHOOK_EINVALID;
 	if (!regex) {
-		sghook_error_set("%s: rule %s has no regex", s->path, s->id);
+		sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has no regex",
+			s->path, s->id);
 		goto done;
 	}
 	kc.r = r;
@@ -612,8 +612,9 @@ static int rule_load(sghook_rule **out, const rule_src *s)
 	    keyword_cb, &kc)) < 0 && error != GIT_ENOTFOUND)
 		goto done;
 	if (r->nkeywords == 0) {
-		error = sghook_error_set("%s: rule %s has no keyword: every "
-			"rule needs a literal for the prefilter", s->path, s->id);
+		error = sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has "
+			"no keyword: every rule needs a literal for the "
+			"prefilter", s->path, s->id);
 		goto done;
 	}
 	if ((error = compile(&r->re, s, "regex", regex)) < 0 ||
@@ -628,8 +629,8 @@ static int rule_load(sghook_rule **out, const rule_src *s)
 			goto done;
 		}
 		if (read_file(&r->remediation, path) < 0) {
-			error = sghook_error_set("%s: rule %s: remediation = "
-				"'%s': cannot read %s: %s", where(loc,
+			error = sghook_error_set_code(SGHOOK_EINVALID, "%s: rule "
+				"%s: remediation = '%s': cannot read %s: %s", where(loc,
 				sizeof(loc), s, "remediation", KEY_LAST), s->id,
 				remediation, path, strerror(errno));
 			goto done;
@@ -639,13 +640,9 @@ static int rule_load(sghook_rule **out, const rule_src *s)
 	r = NULL;
 	error = 0;
 done:
-	if (error < 0 && error != SGHOOK_EINVALID &&
-	    !strstr(sghook_error_last(), s->path)) {
-		char msg[400];
-
-		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
-		sghook_error_set("%s: rule %s: %s", s->path, s->id, msg);
-	}
+	/* A message that names the file is of class EINVALID already. */
+	if (error < 0 && sghook_error_code() != SGHOOK_EINVALID)
+		sghook_error_prefix("%s: rule %s", s->path, s->id);
 	if (error < 0)
 		error = SGHOOK_EINVALID;
 	rule_free(r);
