@@ -81,6 +81,12 @@ token $TOKEN" "$BASE"
 ' "docs: the token shape is $TOKEN  # sghook:allow"
 	run_sghook --check-range "$BASE..HEAD"
 	assert_status 0
+	# The marker allows its own line only.
+	plant more.txt 'clean
+' "docs: the token shape is $TOKEN"
+	run_sghook --check-range "$BASE..HEAD" --format json
+	assert_status 1
+	assert_json "length == 1 and .[0].commit == \"$(rev)\""
 }
 
 @test "a message finding's fingerprint is that of (rule, commit-message, secret), and --baseline accepts it" {
@@ -99,9 +105,14 @@ token $TOKEN" "$BASE"
 }
 
 @test "the .sghookignore of a commit's tree allows its message finding by fingerprint" {
-	plant .sghookignore "$(message_fingerprint commit-message "$TOKEN")
-" "ignore the false positive of $TOKEN"
+	plant notes.txt 'clean
+' "a false positive: $TOKEN"
 	run_sghook --check-range "$BASE..HEAD"
+	assert_status 1
+	git rm -q notes.txt
+	plant .sghookignore "$(message_fingerprint commit-message "$TOKEN")
+" "a false positive: $TOKEN"
+	run_sghook --check-range HEAD~1..HEAD
 	assert_status 0
 }
 
@@ -185,6 +196,8 @@ the message in .git/COMMIT_EDITMSG"
 	install_commit_msg_hook "$REPO"
 	printf 'clean\n' >a.txt
 	git add a.txt
+	try_commit "the shape is $TOKEN"
+	assert_status 1
 	try_commit "the shape is $TOKEN  # sghook:allow"
 	assert_commit_accepted
 	message_fingerprint commit-message "$TOKEN" >.sghookignore

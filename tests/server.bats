@@ -203,7 +203,10 @@ token: $TOKEN" "$BASE"
 }
 
 @test "pre-receive accepts a clean commit and tag message, and a message line that ends with sghook:allow" {
-	commit_file "$C" a.txt "a" "the token shape is $TOKEN  # sghook:allow"
+	commit_file "$C" a.txt "a" "the token shape is $TOKEN"
+	run git -C "$C" push origin main
+	assert_status 1
+	git -C "$C" commit -q --amend --no-verify -m "the token shape is $TOKEN  # sghook:allow"
 	git -C "$C" tag -a v1.1 -m "clean release" "$BASE"
 	run git -C "$C" push origin main v1.1
 	assert_status 0
