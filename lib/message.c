@@ -187,8 +187,8 @@ int sghook_message_tags_of_revs(sghook_oids *out, git_repository *repo,
 		if (git_revparse(&spec, repo, revs[i]) < 0) {
 			git_object_free(spec.from);
 			git_object_free(spec.to);
-			sghook_error_set("unknown revision '%s'", revs[i]);
-			return SGHOOK_EINVALID;
+			return sghook_error_set_code(SGHOOK_EINVALID,
+				"unknown revision '%s'", revs[i]);
 		}
 		n = 0;
 		if (spec.flags & GIT_REVSPEC_SINGLE) {
