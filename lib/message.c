@@ -320,11 +320,15 @@ int sghook_scan_messages(sghook_findings *out, git_repository *repo,
 	if ((error = sghook_matcher_new(&m, opts->rules)) < 0)
 		goto done;
 	sghook_matcher_use_jit(m, !opts->no_jit);
+	sghook_trace("messages: %zu of commits, %zu of tags",
+		commits ? commits->count : 0, tags ? tags->count : 0);
 	if ((error = scan_objects(out, repo, odb, m, commits,
 	    SGHOOK_SOURCE_COMMIT_MESSAGE, opts)) < 0)
 		goto done;
 	error = scan_objects(out, repo, odb, m, tags,
 		SGHOOK_SOURCE_TAG_MESSAGE, opts);
+	if (error == 0)
+		sghook_trace("messages: done");
 done:
 	sghook_matcher_free(m);
 	git_odb_free(odb);
