@@ -66,7 +66,7 @@ typedef struct {
 	size_t nrules;
 	char **args;
 	int nargs;
-	char *index_file;    /* pre-commit: GIT_INDEX_FILE, as git gave it */
+	char *index_file;    /* pre-commit, commit-msg: GIT_INDEX_FILE, as git gave it */
 } options;
 
 static void usage(FILE *fp)
@@ -812,7 +812,8 @@ static char *comment_string(git_config *cfg)
  * The staged .sghookignore allows message findings by fingerprint, as it
  * allows those of the files. When it cannot be read, nothing is allowed.
  */
-static void commit_msg_ignore(git_repository *repo, sghook_findings *l)
+static void commit_msg_ignore(git_repository *repo, const char *index_path,
+	sghook_findings *l)
 {
 	git_index *index = NULL;
 	git_blob *blob = NULL;
@@ -820,7 +821,9 @@ static void commit_msg_ignore(git_repository *repo, sghook_findings *l)
 	const git_index_entry *e;
 	size_t i, kept = 0;
 
-	if (l->count == 0 || git_repository_index(&index, repo) < 0 ||
+	if (l->count == 0 || (index_path ?
+	    git_index_open(&index, index_path) < 0 :
+	    git_repository_index(&index, repo) < 0) ||
 	    !(e = git_index_get_bypath(index, ".sghookignore", 0)) ||
 	    git_blob_lookup(&blob, repo, &e->id) < 0 ||
 	    sghook_ignore_parse(&ig, git_blob_rawcontent(blob),
@@ -879,7 +882,7 @@ static int run_commit_msg(const options *o, git_repository *repo,
 	if (sghook_message_scan(&found, msg, mlen,
 	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so) < 0)
 		goto done;
-	commit_msg_ignore(repo, &found);
+	commit_msg_ignore(repo, o->index_file, &found);
 	snprintf(head, sizeof(head), "sghook: commit refused: its message "
 		"holds %zu %s", found.count, plural(found.count, "secret",
 		"secrets"));
@@ -2123,7 +2126,8 @@ int main(int argc, char **argv)
 	 * libgit2 would read all of it on opening the repository: sghook
 	 * reads it itself, as far as the change needs (lib/index.c).
 	 */
-	if (o.mode == MODE_PRE_COMMIT && getenv("GIT_INDEX_FILE")) {
+	if ((o.mode == MODE_PRE_COMMIT || o.mode == MODE_COMMIT_MSG) &&
+	    getenv("GIT_INDEX_FILE")) {
 		if (!(o.index_file = strdup(getenv("GIT_INDEX_FILE")))) {
 			warnx("out of memory");
 			goto done;
