@@ -315,6 +315,8 @@ int sghook_scan_messages(sghook_findings *out, git_repository *repo,
 	git_odb *odb = NULL;
 	int error;
 
+	if ((!commits || !commits->count) && (!tags || !tags->count))
+		return 0;
 	if (git_repository_odb(&odb, repo) < 0)
 		return sghook_error_from_git("cannot open the object database");
 	if ((error = sghook_matcher_new(&m, opts->rules)) < 0)
