@@ -175,7 +175,7 @@ test-sanitize:
 FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 60
 FUZZ_RUNS    ?= -1
-FUZZ_TARGETS ?= match rules ignore hookinput report index decode
+FUZZ_TARGETS ?= match rules ignore hookinput report index decode message
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer -std=c11 -Wall -Wextra -pthread \
 	$(GIT2_CFLAGS) $(JSON_CFLAGS) -Ilib

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install.sh - install (or uninstall) the sghook git hooks.
 #
-#   ./install.sh [--pre-commit] [--pre-push] [REPO]   client hooks (default: pre-commit, REPO=.)
+#   ./install.sh [--pre-commit] [--pre-push] [REPO]   client hooks (default: pre-commit and
+#                                                     commit-msg, REPO=.)
 #   ./install.sh --server BARE.git                    hooks/pre-receive
 #   ./install.sh --gitlab BARE.git                    custom_hooks/pre-receive.d/sghook
 #   ./install.sh --gitlab-tar FILE                    a tar for `gitaly hooks set`
@@ -49,7 +50,8 @@ Installs sghook git hooks that block Segment Public API tokens (sgp_...).
                        goes where git looks for hooks (core.hooksPath is honoured);
                        with husky, lefthook or a hooks folder tracked in git, a line
                        goes into their own file (.husky/pre-commit, lefthook.yml, ...)
-  --pre-commit         install the pre-commit hook (the default for REPO and --global)
+  --pre-commit         install the pre-commit hook, and the commit-msg hook that judges
+                       the commit's message (the default for REPO and --global)
   --pre-push           install the pre-push hook (give both options for both hooks)
   --server BARE.git    install hooks/pre-receive into a bare server repository
   --gitlab BARE.git    install custom_hooks/pre-receive.d/sghook (GitLab server hooks,
@@ -388,6 +390,12 @@ selected() {
 	return 1
 }
 
+# The commit message is part of the commit: where pre-commit goes, so does
+# commit-msg (the same script, hook/commit-msg).
+with_commit_msg() {
+	if selected pre-commit; then add_hook commit-msg; fi
+}
+
 # Every other hook name gets a dispatcher that runs the repository's own
 # hook: a global core.hooksPath would silence them otherwise.
 install_dispatchers() {
@@ -427,6 +435,7 @@ remove_dispatchers() {
 
 do_global() {
 	local cur dir h recorded
+	with_commit_msg
 	cur=$(git config --global --get core.hooksPath 2>/dev/null || true)
 	recorded=$(git config --global --get sghook.installedHooksPath 2>/dev/null || true)
 	if [ "$uninstall" = 1 ]; then
@@ -801,6 +810,7 @@ main() {
 		lefthook) install_lefthook "$top" ;;
 		tracked) install_tracked "$top" "$dir" ;;
 		*)
+			with_commit_msg
 			if [ "$uninstall" = 1 ]; then
 				for h in "${hooks[@]}"; do uninstall_hook "$dir" "$h"; done
 			else

@@ -50,8 +50,8 @@
 enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 
 enum mode {
-	MODE_NONE, MODE_PRE_COMMIT, MODE_CHECK_RANGE, MODE_PRE_RECEIVE,
-	MODE_PRE_PUSH, MODE_SCAN, MODE_DOCTOR
+	MODE_NONE, MODE_PRE_COMMIT, MODE_COMMIT_MSG, MODE_CHECK_RANGE,
+	MODE_PRE_RECEIVE, MODE_PRE_PUSH, MODE_SCAN, MODE_DOCTOR
 };
 
 typedef struct {
@@ -66,13 +66,14 @@ typedef struct {
 	size_t nrules;
 	char **args;
 	int nargs;
-	char *index_file;    /* pre-commit: GIT_INDEX_FILE, as git gave it */
+	char *index_file;    /* pre-commit, commit-msg: GIT_INDEX_FILE, as git gave it */
 } options;
 
 static void usage(FILE *fp)
 {
 	fputs(
 "usage: sghook --pre-commit [options]\n"
+"       sghook --commit-msg FILE [options]      the message file git passes\n"
 "       sghook --check-range REV... [options]\n"
 "       sghook --pre-receive [options]          < old new ref lines\n"
 "       sghook --pre-push REMOTE URL [options]  < local-ref local-id remote-ref remote-id lines\n"
@@ -237,7 +238,9 @@ static size_t distinct_commits(const sghook_findings *l)
 			if (git_oid_equal(&l->items[j].commit,
 			    &l->items[i].commit))
 				break;
-		n += j == i && l->items[i].has_commit;
+		/* A tag message's id is the tag's, not a commit's. */
+		n += j == i && l->items[i].has_commit &&
+			l->items[i].source != SGHOOK_SOURCE_TAG_MESSAGE;
 	}
 	return n;
 }
@@ -270,6 +273,17 @@ static int report(const options *o, const sghook_findings *l, FILE *fp,
 		return SGHOOK_ERROR;
 	return fflush(fp) || ferror(fp) ?
 		sghook_error_set("cannot write the report") : 0;
+}
+
+/* Whether a finding is in a commit or tag message. */
+static int has_message(const sghook_findings *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (l->items[i].source != SGHOOK_SOURCE_FILE)
+			return 1;
+	return 0;
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -769,6 +783,145 @@ done:
 	return rc;
 }
 
+static int read_all(char **out, size_t *outlen, FILE *fp);
+
+/*
+ * git's comment string, as the commit-msg hook sees the message:
+ * core.commentString (git 2.45 and later), else core.commentChar; NULL
+ * for "#". With "auto" git picks a character the message does not start
+ * a line with, which the hook cannot know: "#", git's first choice.
+ */
+static char *comment_string(git_config *cfg)
+{
+	static const char *keys[] = { "core.commentString", "core.commentChar" };
+	git_buf v = GIT_BUF_INIT;
+	char *out = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys) && !out; i++) {
+		if (cfg && git_config_get_string_buf(&v, cfg, keys[i]) == 0 &&
+		    *v.ptr && strcmp(v.ptr, "auto"))
+			out = strdup(v.ptr);
+		git_buf_dispose(&v);
+	}
+	git_error_clear();
+	return out;
+}
+
+/*
+ * The staged .sghookignore allows message findings by fingerprint, as it
+ * allows those of the files. When it cannot be read, nothing is allowed.
+ */
+static void commit_msg_ignore(git_repository *repo, const char *index_path,
+	sghook_findings *l)
+{
+	git_index *index = NULL;
+	git_blob *blob = NULL;
+	sghook_ignore *ig = NULL;
+	const git_index_entry *e;
+	size_t i, kept = 0;
+
+	if (l->count == 0 || (index_path ?
+	    git_index_open(&index, index_path) < 0 :
+	    git_repository_index(&index, repo) < 0) ||
+	    !(e = git_index_get_bypath(index, ".sghookignore", 0)) ||
+	    git_blob_lookup(&blob, repo, &e->id) < 0 ||
+	    sghook_ignore_parse(&ig, git_blob_rawcontent(blob),
+	    (size_t)git_blob_rawsize(blob)) < 0)
+		goto done;
+	for (i = 0; i < l->count; i++) {
+		if (sghook_ignore_allows(ig, NULL, l->items[i].fingerprint)) {
+			free(l->items[i].path);
+			free(l->items[i].secret);
+		} else {
+			l->items[kept++] = l->items[i];
+		}
+	}
+	l->count = kept;
+done:
+	git_error_clear();
+	sghook_ignore_free(ig);
+	git_blob_free(blob);
+	git_index_free(index);
+}
+
+/*
+ * git's commit-msg hook: the message file it passes, as git will record
+ * it. A refused commit is not made, and git keeps the message file: the
+ * advice gives the command that takes it up again in the editor (with
+ * -v when the file holds a diff below the scissors line, so that git
+ * drops it again).
+ */
+static int run_commit_msg(const options *o, git_repository *repo,
+	const sghook_rules *rules, git_config *cfg)
+{
+	sghook_scan_opts so;
+	sghook_findings found = {0};
+	char *buf = NULL, *msg = NULL, *comment = NULL, *advice = NULL;
+	char head[128];
+	size_t len = 0, mlen = 0, alen = 0;
+	FILE *fp = NULL, *af;
+	int rc = EXIT_ERROR, cut = 0;
+
+	if (o->nargs != 1) {
+		warnx("--commit-msg takes the message file, as git passes it "
+			"to the commit-msg hook");
+		return EXIT_ERROR;
+	}
+	if (!(fp = fopen(o->args[0], "rb"))) {
+		sghook_error_set("cannot read %s: %s", o->args[0],
+			strerror(errno));
+		goto done;
+	}
+	if (read_all(&buf, &len, fp) < 0)
+		goto done;
+	comment = comment_string(cfg);
+	if (sghook_message_strip(&msg, &mlen, &cut, buf, len, comment) < 0)
+		goto done;
+	scan_opts_init(&so, o, rules);
+	if (sghook_message_scan(&found, msg, mlen,
+	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so) < 0)
+		goto done;
+	commit_msg_ignore(repo, o->index_file, &found);
+	snprintf(head, sizeof(head), "sghook: commit refused: its message "
+		"holds %zu %s", found.count, plural(found.count, "secret",
+		"secrets"));
+	if (found.count) {
+		if (!(af = open_memstream(&advice, &alen))) {
+			sghook_error_set("out of memory");
+			goto done;
+		}
+		fputs("Next: the commit was not made, and what was staged is "
+		      "still staged. git kept\nthe message in ", af);
+		shell_word(af, o->args[0]);
+		fputs(": commit again and take the token out of the\nmessage "
+		      "in the editor that opens:\n  git commit ", af);
+		fputs(cut ? "-v -e -F " : "-e -F ", af);
+		if (o->args[0][0] == '-')
+			fputs("./", af);
+		shell_word(af, o->args[0]);
+		fputc('\n', af);
+		if (fclose(af) != 0 || !advice) {
+			sghook_error_set("out of memory");
+			goto done;
+		}
+	}
+	if (report(o, &found, stderr, head, advice) < 0)
+		goto done;
+	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
+done:
+	if (rc == EXIT_ERROR)
+		warnx("%s; commit refused", sghook_error_last());
+	if (fp)
+		fclose(fp);
+	free(advice);
+	free(comment);
+	free(msg);
+	free(buf);
+	sghook_findings_clear(&found);
+	return rc;
+}
+
 /*
  * A libgit2 before 1.7 stops at a shallow clone's cut with "object not
  * found": say so before the walk, with what to do.
@@ -808,9 +961,14 @@ static int shallow_note(git_repository *repo, const sghook_oids *ids)
 	return 0;
 }
 
+/*
+ * The commits of `ids` by what they add, then the messages of the
+ * commits and of `tags`.
+ */
 static int judge(const options *o, git_repository *repo,
 	const sghook_rules *rules, const sghook_oids *ids,
-	sghook_findings *found, sghook_scan_stats *stats)
+	const sghook_oids *tags, sghook_findings *found,
+	sghook_scan_stats *stats)
 {
 	sghook_scan_opts so;
 	int last = -1, error;
@@ -827,6 +985,8 @@ static int judge(const options *o, git_repository *repo,
 	/* The workers' last blobs may come after the last report. */
 	if (last >= 0)
 		fputs(", done.\n", stderr);
+	if (error == 0)
+		error = sghook_scan_messages(found, repo, ids, tags, &so);
 	return error;
 }
 
@@ -851,7 +1011,7 @@ static int apply_baseline(const options *o, sghook_findings *found,
 static int run_check_range(const options *o, git_repository *repo,
 	const sghook_rules *rules)
 {
-	sghook_oids ids = {0};
+	sghook_oids ids = {0}, tags = {0};
 	sghook_findings found = {0};
 	sghook_scan_stats stats = {0};
 	struct timespec t0, t1;
@@ -868,7 +1028,9 @@ static int run_check_range(const options *o, git_repository *repo,
 	if (shallow_check(repo) < 0 ||
 	    sghook_walk_range(&ids, repo, (const char *const *)o->args,
 	    (size_t)o->nargs) < 0 ||
-	    judge(o, repo, rules, &ids, &found, &stats) < 0 ||
+	    sghook_message_tags_of_revs(&tags, repo,
+	    (const char *const *)o->args, (size_t)o->nargs) < 0 ||
+	    judge(o, repo, rules, &ids, &tags, &found, &stats) < 0 ||
 	    apply_baseline(o, &found, &accepted) < 0)
 		goto done;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -876,7 +1038,11 @@ static int run_check_range(const options *o, git_repository *repo,
 		found.count, plural(found.count, "secret", "secrets"),
 		distinct_commits(&found), ids.count,
 		plural(ids.count, "commit", "commits"));
-	if (report(o, &found, stdout, head, NULL) < 0)
+	if (report(o, &found, stdout, head, has_message(&found) ?
+	    "A message is part of its commit or tag: it goes only by rewriting "
+	    "it (git rebase -i,\nreword; a tag: git tag -f -a NAME COMMIT). "
+	    "A commit that is already pushed\nstays in every clone: revoke "
+	    "the token first.\n" : NULL) < 0)
 		goto done;
 	warn_ignore_commits(repo, &found);
 	/* A CI log shows that the step ran, and on what. */
@@ -894,6 +1060,7 @@ done:
 	if (rc == EXIT_ERROR)
 		warnx("%s", sghook_error_last());
 	sghook_oids_free(&ids);
+	sghook_oids_free(&tags);
 	sghook_findings_clear(&found);
 	return rc;
 }
@@ -1092,11 +1259,26 @@ static int timed_out(int error)
 		sghook_deadline_check() < 0);
 }
 
+#define PUSH_ADVICE \
+	"Next: take the token out of the commits, not just out of the files:\n" \
+	"rewrite the commits that add it (git commit --amend for the last one,\n" \
+	"git rebase -i for older ones), then push again.\n"
+#define MESSAGE_ADVICE \
+	"A message is part of its commit or tag: only rewriting it takes the token\n" \
+	"out (git commit --amend for the last commit, git rebase -i with reword for\n" \
+	"older ones; a tag: git tag -f -a NAME COMMIT with a new message).\n"
+#define MESSAGE_PRE_PUSH \
+	"Nothing was pushed; once a message is pushed, rewriting is not enough:\n" \
+	"the token must be revoked.\n"
+#define MESSAGE_PRE_RECEIVE \
+	"The server kept nothing of this push; a message that was pushed elsewhere\n" \
+	"stays in every clone: revoke the token.\n"
+
 static int run_push(const options *o, git_repository *repo,
 	const sghook_rules *rules, git_config *cfg, int pre_push)
 {
 	sghook_hookinput in = SGHOOK_HOOKINPUT_INIT;
-	sghook_oids ids = {0}, others = {0};
+	sghook_oids ids = {0}, others = {0}, tags = {0};
 	sghook_scan_opts so;
 	size_t i;
 	sghook_findings found = {0};
@@ -1130,7 +1312,10 @@ static int run_push(const options *o, git_repository *repo,
 	if (error < 0)
 		goto done;
 	timeout_prepare(pre_push, ids.count);
-	if ((error = judge(o, repo, rules, &ids, &found, NULL)) < 0)
+	/* Annotated tags the push brings, also of commits already there. */
+	if ((error = sghook_message_tags(&tags, repo, in.tips.ids,
+	    in.tips.count, in.hide.ids, in.hide.count)) < 0 ||
+	    (error = judge(o, repo, rules, &ids, &tags, &found, NULL)) < 0)
 		goto done;
 	/* A tag of a tree or a blob brings content without a commit. */
 	scan_opts_init(&so, o, rules);
@@ -1158,9 +1343,9 @@ static int run_push(const options *o, git_repository *repo,
 		plural(distinct_commits(&found), "commit adds", "commits add"),
 		found.count, plural(found.count, "secret", "secrets"));
 	if (report(o, &found, stderr, head, bypass ? NULL :
-	    "Next: take the token out of the commits, not just out of the files:\n"
-	    "rewrite the commits that add it (git commit --amend for the last one,\n"
-	    "git rebase -i for older ones), then push again.\n") < 0)
+	    has_message(&found) ? pre_push ? PUSH_ADVICE MESSAGE_ADVICE
+	    MESSAGE_PRE_PUSH : PUSH_ADVICE MESSAGE_ADVICE MESSAGE_PRE_RECEIVE :
+	    PUSH_ADVICE) < 0)
 		goto done;
 	warn_ignore_commits(repo, &found);
 	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
@@ -1188,6 +1373,7 @@ done:
 	git_odb_free(before);
 	sghook_oids_free(&ids);
 	sghook_oids_free(&others);
+	sghook_oids_free(&tags);
 	sghook_findings_clear(&found);
 	return rc;
 }
@@ -1763,7 +1949,7 @@ static int run_doctor(const options *o)
 static int set_mode(options *o, enum mode m)
 {
 	if (o->mode != MODE_NONE && o->mode != m) {
-		warnx("choose one of --pre-commit, --check-range, "
+		warnx("choose one of --pre-commit, --commit-msg, --check-range, "
 			"--pre-receive, --pre-push, --scan, --doctor");
 		return -1;
 	}
@@ -1775,9 +1961,10 @@ static int parse_args(options *o, int argc, char **argv)
 {
 	enum { O_PC = 256, O_CR, O_PR, O_PP, O_SCAN, O_FMT, O_RULES,
 		O_NORED, O_COLOR, O_JOBS, O_QUIET, O_BASELINE, O_HELP,
-		O_VERSION, O_DOCTOR };
+		O_VERSION, O_DOCTOR, O_CM };
 	static const struct option longopts[] = {
 		{ "pre-commit", no_argument, NULL, O_PC },
+		{ "commit-msg", no_argument, NULL, O_CM },
 		{ "check-range", no_argument, NULL, O_CR },
 		{ "pre-receive", no_argument, NULL, O_PR },
 		{ "pre-push", no_argument, NULL, O_PP },
@@ -1805,6 +1992,7 @@ static int parse_args(options *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hj:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_PC: if (set_mode(o, MODE_PRE_COMMIT)) return -1; break;
+		case O_CM: if (set_mode(o, MODE_COMMIT_MSG)) return -1; break;
 		case O_CR: if (set_mode(o, MODE_CHECK_RANGE)) return -1; break;
 		case O_PR: if (set_mode(o, MODE_PRE_RECEIVE)) return -1; break;
 		case O_PP: if (set_mode(o, MODE_PRE_PUSH)) return -1; break;
@@ -1938,7 +2126,8 @@ int main(int argc, char **argv)
 	 * libgit2 would read all of it on opening the repository: sghook
 	 * reads it itself, as far as the change needs (lib/index.c).
 	 */
-	if (o.mode == MODE_PRE_COMMIT && getenv("GIT_INDEX_FILE")) {
+	if ((o.mode == MODE_PRE_COMMIT || o.mode == MODE_COMMIT_MSG) &&
+	    getenv("GIT_INDEX_FILE")) {
 		if (!(o.index_file = strdup(getenv("GIT_INDEX_FILE")))) {
 			warnx("out of memory");
 			goto done;
@@ -1977,6 +2166,9 @@ int main(int argc, char **argv)
 	switch (o.mode) {
 	case MODE_PRE_COMMIT:
 		rc = run_pre_commit(&o, repo, rules);
+		break;
+	case MODE_COMMIT_MSG:
+		rc = run_commit_msg(&o, repo, rules, cfg);
 		break;
 	case MODE_CHECK_RANGE:
 		rc = run_check_range(&o, repo, rules);

@@ -270,7 +270,8 @@ int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
 	for (i = 0; i < ig->nfp; i++)
 		if (!strcasecmp(ig->fingerprints[i], fingerprint))
 			return 1;
-	for (i = 0; i < ig->nglobs; i++)
+	/* A message has no path for a glob to match. */
+	for (i = 0; path && i < ig->nglobs; i++)
 		if (glob_matches(ig->globs[i], path))
 			return 1;
 	return 0;

@@ -42,9 +42,9 @@ int sghook_findings_add(sghook_findings *list, const sghook_finding *f)
 	list->items = grown;
 	copy = &list->items[list->count];
 	*copy = *f;
-	copy->path = strdup(f->path);
+	copy->path = f->path ? strdup(f->path) : NULL;
 	copy->secret = strdup(f->secret);
-	if (!copy->path || !copy->secret) {
+	if ((f->path && !copy->path) || !copy->secret) {
 		free(copy->path);
 		free(copy->secret);
 		return sghook_error_set("out of memory");
@@ -86,6 +86,22 @@ void sghook_findings_clear(sghook_findings *list)
 	memset(list, 0, sizeof(*list));
 }
 
+const char *sghook_source_name(sghook_source source)
+{
+	switch (source) {
+	case SGHOOK_SOURCE_COMMIT_MESSAGE: return "commit-message";
+	case SGHOOK_SOURCE_TAG_MESSAGE: return "tag-message";
+	default: return "file";
+	}
+}
+
+/* What a message finding shows where a file finding shows its path. */
+static const char *source_label(sghook_source source)
+{
+	return source == SGHOOK_SOURCE_TAG_MESSAGE ? "(tag message)" :
+		"(commit message)";
+}
+
 /*
  * Rule, path and secret, not the commit or line: the same finding keeps
  * its fingerprint when the line moves or the commit is amended, so it can
@@ -94,7 +110,8 @@ void sghook_findings_clear(sghook_findings *list)
 void sghook_finding_fingerprint(sghook_finding *f)
 {
 	const char *id = sghook_rule_id(f->rule);
-	size_t a = strlen(id), b = strlen(f->path), c = strlen(f->secret);
+	const char *where = f->path ? f->path : sghook_source_name(f->source);
+	size_t a = strlen(id), b = strlen(where), c = strlen(f->secret);
 	char *buf = malloc(a + b + c + 3), hex[GIT_OID_HEXSZ + 1];
 	git_oid oid;
 
@@ -104,7 +121,7 @@ void sghook_finding_fingerprint(sghook_finding *f)
 		return;
 	memcpy(buf, id, a);
 	buf[a] = '\n';
-	memcpy(buf + a + 1, f->path, b);
+	memcpy(buf + a + 1, where, b);
 	buf[a + 1 + b] = '\n';
 	memcpy(buf + a + b + 2, f->secret, c);
 	if (git_odb_hash(&oid, buf, a + b + c + 2, GIT_OBJECT_BLOB) == 0) {
@@ -275,8 +292,13 @@ static void write_json(FILE *fp, const sghook_findings *l,
 		json_string(fp, sghook_rule_id(f->rule));
 		fputs(", \"description\": ", fp);
 		json_string(fp, sghook_rule_description(f->rule));
+		fputs(", \"source\": ", fp);
+		json_string(fp, sghook_source_name(f->source));
 		fputs(", \"path\": ", fp);
-		json_string(fp, f->path);
+		if (f->path)
+			json_string(fp, f->path);
+		else
+			fputs("null", fp);
 		fprintf(fp, ", \"line\": %zu, \"column\": %zu, \"commit\": ",
 			f->line, f->column);
 		if (f->has_commit) {
@@ -333,7 +355,7 @@ static int write_sarif(FILE *fp, const sghook_findings *l,
 	const sghook_report_opts *o)
 {
 	const sghook_rule **rules;
-	char red[128], hex[GIT_OID_HEXSZ + 1], *msg;
+	char red[128], hex[GIT_OID_HEXSZ + 1], where[64], *msg;
 	size_t n, i, j;
 
 	if (rules_seen(&rules, &n, l) < 0)
@@ -367,30 +389,49 @@ static int write_sarif(FILE *fp, const sghook_findings *l,
 		json_string(fp, sghook_rule_id(f->rule));
 		fprintf(fp, ", \"ruleIndex\": %zu, \"level\": \"error\", "
 			"\"message\": {\"text\": ", j);
-		if (asprintf(&msg, "%s: %s", sghook_rule_description(f->rule),
-		    shown(red, sizeof(red), f->secret, o)) < 0)
+		if (f->path)
+			where[0] = '\0';
+		else
+			snprintf(where, sizeof(where), " %s:%zu",
+				source_label(f->source), f->line);
+		if (asprintf(&msg, "%s: %s%s", sghook_rule_description(f->rule),
+		    shown(red, sizeof(red), f->secret, o), where) < 0)
 			msg = NULL;
 		json_string(fp, msg ? msg : sghook_rule_description(f->rule));
 		free(msg);
-		fputs("}, \"locations\": [{\"physicalLocation\": "
-		      "{\"artifactLocation\": {\"uri\": ", fp);
-		json_string(fp, f->path);
-		fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
-			"\"startColumn\": %zu}}}], \"partialFingerprints\": "
-			"{\"sghook/v1\": \"%s\"}", f->line, f->column,
-			f->fingerprint);
-		if (f->has_commit || f->encoding)
-			fputs(", \"properties\": {", fp);
+		if (f->path) {
+			fputs("}, \"locations\": [{\"physicalLocation\": "
+			      "{\"artifactLocation\": {\"uri\": ", fp);
+			json_string(fp, f->path);
+			fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
+				"\"startColumn\": %zu}}}]", f->line, f->column);
+		} else {
+			/*
+			 * A message is no file: SARIF names it as a logical
+			 * location, and its line goes in the properties.
+			 */
+			git_oid_tostr(hex, sizeof(hex), &f->commit);
+			fprintf(fp, "}, \"locations\": [{\"logicalLocations\": "
+				"[{\"name\": \"%s\", \"fullyQualifiedName\": "
+				"\"%s:%s\", \"kind\": \"object\"}]}]",
+				sghook_source_name(f->source),
+				f->has_commit ? hex : "staged",
+				sghook_source_name(f->source));
+		}
+		fprintf(fp, ", \"partialFingerprints\": {\"sghook/v1\": "
+			"\"%s\"}, \"properties\": {\"source\": \"%s\"",
+			f->fingerprint, sghook_source_name(f->source));
+		if (!f->path)
+			fprintf(fp, ", \"line\": %zu, \"column\": %zu",
+				f->line, f->column);
 		if (f->has_commit) {
 			git_oid_tostr(hex, sizeof(hex), &f->commit);
-			fprintf(fp, "\"commit\": \"%s\"", hex);
+			fprintf(fp, ", \"commit\": \"%s\"", hex);
 		}
 		if (f->encoding)
-			fprintf(fp, "%s\"encoding\": \"%s\"",
-				f->has_commit ? ", " : "",
+			fprintf(fp, ", \"encoding\": \"%s\"",
 				sghook_encoding_name(f->encoding));
-		if (f->has_commit || f->encoding)
-			fputs("}", fp);
+		fputs("}", fp);
 		fputs("}", fp);
 	}
 	fputs(l->count ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", fp);
@@ -418,7 +459,10 @@ static int write_text(FILE *fp, const sghook_findings *l,
 			fprintf(fp, "%s%s%s ", DIM(o), hex, OFF(o));
 		}
 		fputs(BOLD(o), fp);
-		text_string(fp, f->path);
+		if (f->path)
+			text_string(fp, f->path);
+		else
+			fputs(source_label(f->source), fp);
 		fprintf(fp, ":%zu%s  ", f->line, OFF(o));
 		text_string(fp, sghook_rule_id(f->rule));
 		fprintf(fp, "  %s", RED(o));

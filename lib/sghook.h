@@ -15,6 +15,7 @@
  *   walk.c    which commits to judge: ranges, pushes
  *   hookinput.c  what git tells a pre-receive or pre-push hook on stdin
  *   scan.c    what a change adds: index, commits (on every core), plain files
+ *   message.c what commit and tag messages say
  *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
  *
  * Behind scan.c, with headers of their own: blobs.c reads every blob a
@@ -291,20 +292,33 @@ size_t sghook_ignore_problem_count(const sghook_ignore *ig);
 /* Why line *line cannot be used; NULL past the last problem. */
 const char *sghook_ignore_problem(const sghook_ignore *ig, size_t i,
 	size_t *line);
+/* `path` NULL (a message): only a fingerprint allows it. */
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
 	const char *fingerprint);
 
 /* ---- report.c: findings ----------------------------------------------- */
 
+/* Where a finding is: in a file, or in the message of a commit or a tag. */
+typedef enum {
+	SGHOOK_SOURCE_FILE = 0,
+	SGHOOK_SOURCE_COMMIT_MESSAGE,
+	SGHOOK_SOURCE_TAG_MESSAGE
+} sghook_source;
+
+/* "file", "commit-message", "tag-message": the names JSON uses. */
+const char *sghook_source_name(sghook_source source);
+
 typedef struct {
 	const sghook_rule *rule;
-	char *path;
-	size_t line;
+	sghook_source source;
+	char *path;           /* NULL for a message */
+	size_t line;          /* of the file, or within the message */
 	size_t column;
-	git_oid commit;
-	int has_commit;       /* 0 in pre-commit and --scan */
+	git_oid commit;       /* a tag message: the tag object */
+	int has_commit;       /* 0 in pre-commit, commit-msg and --scan */
 	char *secret;         /* whole secret; redact when printing */
-	char fingerprint[17]; /* 16 hex digits: hash of rule, path, secret */
+	/* 16 hex digits: hash of rule, path (a message: its source's name), secret */
+	char fingerprint[17];
 	const char *tier;
 	sghook_encoding encoding; /* how the file stores it (sghook_match) */
 } sghook_finding;
@@ -314,12 +328,16 @@ typedef struct {
 	size_t count, alloc;
 } sghook_findings;
 
-/* Appends a copy of `f` (path and secret are duplicated). */
+/* Appends a copy of `f` (path, when not NULL, and secret are duplicated). */
 int sghook_findings_add(sghook_findings *list, const sghook_finding *f);
 int sghook_findings_append(sghook_findings *dst, sghook_findings *src);
 void sghook_findings_clear(sghook_findings *list);
 
-/* Fills f->fingerprint from rule id, path and secret. */
+/*
+ * Fills f->fingerprint from rule id, path and secret; a message finding
+ * has the name of its source instead of a path, so that the fingerprint
+ * stays when the commit is amended or the message moves to another commit.
+ */
 void sghook_finding_fingerprint(sghook_finding *f);
 
 typedef enum {
@@ -501,5 +519,51 @@ int sghook_scan_object(sghook_findings *out, git_repository *repo,
 /* Whole buffer as added content, reported under `path`. */
 int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,
 	const char *path, const sghook_scan_opts *opts);
+
+/* ---- message.c: what commit and tag messages say ---------------------- */
+
+/*
+ * A message file as git's commit-msg hook gets it, with what git will not
+ * record taken out: lines that start with `comment` (git's core.commentChar
+ * or core.commentString; NULL: "#") become empty, and the scissors line of
+ * `git commit -v` ends the message (*cut, when not NULL, says whether it
+ * did). Lines keep their numbers. *out is the caller's, to free().
+ */
+int sghook_message_strip(char **out, size_t *outlen, int *cut,
+	const char *buf, size_t len, const char *comment);
+
+/*
+ * One message as found content: findings of `source` with path NULL and
+ * line numbers within `buf`, under `id` when not NULL (the commit or tag).
+ * Inline allow markers work as in files; .sghookignore is the caller's.
+ */
+int sghook_message_scan(sghook_findings *out, const char *buf, size_t len,
+	sghook_source source, const git_oid *id, const sghook_scan_opts *opts);
+
+/*
+ * The annotated tags among `tips`, and the tags they tag in turn (a tag
+ * of a tag, each level), into `out` once each; none of `skip` (what the
+ * other side already has) nor what they tag.
+ */
+int sghook_message_tags(sghook_oids *out, git_repository *repo,
+	const git_oid *tips, size_t ntips, const git_oid *skip, size_t nskip);
+
+/*
+ * The annotated tags that `revs` (as sghook_walk_range() reads them) name
+ * on an included side, with the tags they tag.
+ */
+int sghook_message_tags_of_revs(sghook_oids *out, git_repository *repo,
+	const char *const *revs, size_t nrevs);
+
+/*
+ * The messages of `commits`, then of `tags` (either may be NULL): a cheap
+ * pass apart from the commit scan, one object read each and the rules'
+ * prefilter before any match. With opts->use_ignore_file, a commit's
+ * findings are judged by the .sghookignore of its tree, and a tag's by
+ * that of the commit it tags. Stops at the deadline.
+ */
+int sghook_scan_messages(sghook_findings *out, git_repository *repo,
+	const sghook_oids *commits, const sghook_oids *tags,
+	const sghook_scan_opts *opts);
 
 #endif

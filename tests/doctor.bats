@@ -48,6 +48,17 @@ doctor() {
 	assert_output_contains "hook pre-push: not installed"
 }
 
+@test "--doctor shows the commit-msg hook install.sh installed beside pre-commit, and the hook it chains" {
+	mkdir -p "$R/.git/hooks"
+	printf '#!/bin/sh\nexit 0\n' >"$R/.git/hooks/commit-msg"
+	chmod +x "$R/.git/hooks/commit-msg"
+	"$INSTALL_SH" "$R" >/dev/null
+	doctor
+	assert_status 0
+	assert_output_contains "hook commit-msg: calls sghook $SGHOOK ($R/.git/hooks/commit-msg, installed by install.sh)"
+	assert_output_contains "hook commit-msg: runs $R/.git/hooks/commit-msg.sghook-chained first"
+}
+
 @test "--doctor reports an installed hook whose sghook is gone and not in PATH" {
 	"$INSTALL_SH" "$R" >/dev/null
 	sed -i "s|^SGHOOK=.*|SGHOOK='/nonexistent/sghook'|" .git/hooks/pre-commit

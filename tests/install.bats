@@ -108,6 +108,73 @@ EOF
 	assert_equal "$(head_of "$R")" "$before"
 }
 
+@test "install.sh installs a commit-msg hook beside pre-commit, which refuses a token in the commit message" {
+	run "$INSTALL_SH" "$R"
+	assert_status 0
+	assert_output_contains "installed $R/.git/hooks/commit-msg"
+	[ -x "$R/.git/hooks/commit-msg" ]
+	grep -qxF "SGHOOK='$SGHOOK'" "$R/.git/hooks/commit-msg"
+	stage_clean "$R" a
+	run git -C "$R" commit -m "deploy staging with $TOKEN"
+	assert_status 1
+	assert_output_contains "(commit message):1"
+	assert_output_not_contains "$TOKEN"
+	assert_equal "$(head_of "$R")" "$BASE"
+	run git -C "$R" commit -m "deploy staging"
+	assert_status 0
+	[ "$(head_of "$R")" != "$BASE" ]
+}
+
+@test "install.sh keeps an existing commit-msg hook, runs it first with the message file, and --uninstall restores it" {
+	write_prev_hook "$R/.git/hooks/commit-msg" commit-msg
+	local before
+	before=$(snapshot "$R/.git/hooks")
+	run "$INSTALL_SH" "$R"
+	assert_status 0
+	assert_output_contains "kept the existing hook as $R/.git/hooks/commit-msg.sghook-chained"
+	stage_clean "$R" a
+	run git -C "$R" commit -m "clean message"
+	assert_status 0
+	assert_equal "$(cat "$LOG")" "commit-msg ran args=[.git/COMMIT_EDITMSG]"
+	# the old hook still vetoes, and sghook refuses what it lets through
+	stage_clean "$R" b
+	local head
+	head=$(head_of "$R")
+	PREV_EXIT=3 run git -C "$R" commit -m "vetoed"
+	assert_status 1
+	assert_output_contains "sghook: commit-msg hook: chained hook .git/hooks/commit-msg.sghook-chained failed (exit 3)"
+	run git -C "$R" commit -m "leak $TOKEN"
+	assert_status 1
+	assert_output_contains "(commit message):1"
+	assert_equal "$(head_of "$R")" "$head"
+	run "$INSTALL_SH" --uninstall "$R"
+	assert_status 0
+	assert_output_contains "restored the previous hook at $R/.git/hooks/commit-msg"
+	assert_equal "$(snapshot "$R/.git/hooks")" "$before"
+	run git -C "$R" commit -m "leak $TOKEN"
+	assert_status 0
+}
+
+@test "install.sh --global installs commit-msg: a token in a message is refused, and the repository's own commit-msg still runs" {
+	write_logging_hook "$R" commit-msg
+	run "$INSTALL_SH" --global
+	assert_status 0
+	local G="$HOME/.config/sghook/hooks"
+	grep -q "^# sghook-managed-hook: pre-commit" "$G/commit-msg" ||
+		fail_with "$G/commit-msg is not sghook's hook"
+	stage_clean "$R" a
+	run git -C "$R" commit -m "leak $TOKEN"
+	assert_status 1
+	assert_output_contains "(commit message):1"
+	assert_equal "$(cat "$LOG")" "commit-msg ran args=[.git/COMMIT_EDITMSG]"
+	assert_equal "$(head_of "$R")" "$BASE"
+	run git -C "$R" commit -m "clean"
+	assert_status 0
+	run "$INSTALL_SH" --global --uninstall
+	assert_status 0
+	[ ! -e "$HOME/.config/sghook" ]
+}
+
 @test "running install.sh twice gives the same result and chains the old hook only once" {
 	write_prev_hook "$R/.git/hooks/pre-commit" pre-commit
 	"$INSTALL_SH" "$R" >/dev/null

@@ -65,6 +65,28 @@ run_memcheck() {
 	assert_stderr_contains "d3/f.txt"
 }
 
+@test "memcheck: --commit-msg of a message with comments and a scissors line is clean" {
+	local t
+	t=$(new_token)
+	printf 'use %s\n# a comment %s\n# ------------------------ >8 ------------------------\n+%s\n' \
+		"$t" "$t" "$t" >"$BATS_TEST_TMPDIR/msg"
+	run_memcheck --commit-msg "$BATS_TEST_TMPDIR/msg"
+	assert_status 1
+	assert_stderr_contains "(commit message):1"
+}
+
+@test "memcheck: --check-range of a leaky commit message and a tag of a leaky tag is clean" {
+	local t
+	t=$(new_token)
+	plant a.txt 'a
+' "use $t"
+	git tag -a v1 -m "tag $t"
+	git tag -a v1-again -m "again $t" v1
+	run_memcheck --check-range "$BASE..v1-again" --format json
+	assert_status 1
+	assert_json 'length == 3'
+}
+
 @test "memcheck: --scan of a buffer is clean" {
 	run_memcheck --scan - <<<"SEGMENT_API_TOKEN=$(new_token)"
 	assert_status 1

@@ -169,6 +169,51 @@ rejected() { assert_output_matches "! \[remote rejected\] +$1 -> $1 \(pre-receiv
 	assert_equal "$(server_ref app refs/tags/v2.0)" missing
 }
 
+@test "pre-receive refuses a push whose commit message holds a token, and says to rewrite the commit and revoke the token" {
+	commit_file "$C" src/app.js "console.log('hi')" "deploy staging with $TOKEN"
+	local bad
+	bad=$(head_of "$C")
+	run git -C "$C" push origin main
+	assert_status 1
+	rejected main
+	assert_output_matches "^remote: +$(short7 "$bad") \(commit message\):1  segment-public-api-token"
+	assert_output_contains "git commit --amend"
+	assert_output_contains "revoke the token"
+	assert_output_not_contains "$TOKEN"
+	assert_equal "$(server_ref app refs/heads/main)" "$BASE"
+}
+
+@test "pre-receive refuses an annotated tag of an old commit whose message holds a token, and each level of a tag of a tag" {
+	git -C "$C" tag -a v0.9 -m "release notes
+token: $TOKEN" "$BASE"
+	local tag
+	tag=$(git -C "$C" rev-parse v0.9)
+	run git -C "$C" push origin v0.9
+	assert_status 1
+	rejected v0.9
+	assert_output_matches "^remote: +$(short7 "$tag") \(tag message\):2"
+	assert_equal "$(server_ref app refs/tags/v0.9)" missing
+	# The leaky tag under a clean tag of it.
+	git -C "$C" tag -a v0.9-final -m "final" v0.9
+	run git -C "$C" push origin v0.9-final
+	assert_status 1
+	rejected v0.9-final
+	assert_output_matches "^remote: +$(short7 "$tag") \(tag message\):2"
+	assert_equal "$(server_ref app refs/tags/v0.9-final)" missing
+}
+
+@test "pre-receive accepts a clean commit and tag message, and a message line that ends with sghook:allow" {
+	commit_file "$C" a.txt "a" "the token shape is $TOKEN"
+	run git -C "$C" push origin main
+	assert_status 1
+	git -C "$C" commit -q --amend --no-verify -m "the token shape is $TOKEN  # sghook:allow"
+	git -C "$C" tag -a v1.1 -m "clean release" "$BASE"
+	run git -C "$C" push origin main v1.1
+	assert_status 0
+	assert_equal "$(server_ref app refs/heads/main)" "$(head_of "$C")"
+	assert_equal "$(server_git app cat-file -t refs/tags/v1.1)" tag
+}
+
 @test "a tag that points straight at a blob or a tree holding a token is refused" {
 	local blob tree
 	blob=$(printf '# analytics settings\nSEGMENT_API_TOKEN=%s\n' "$TOKEN" | git -C "$C" hash-object -w --stdin)
@@ -457,6 +502,35 @@ SEGMENT_WRITE_TOKEN=$(new_token)"
 	run git -C "$P" push origin main
 	assert_status 0
 	assert_equal "$(server_ref plain2 refs/heads/main)" "$(head_of "$P")"
+}
+
+@test "pre-push refuses a commit message that holds a token and a new annotated tag of an old commit with one; clean messages pass" {
+	new_server plain3
+	new_client pp3 plain3
+	local P="$BATS_TEST_TMPDIR/pp3" base bad tag
+	commit_file "$P" README.md "hello"
+	git -C "$P" push -q origin main 2>/dev/null
+	base=$(head_of "$P")
+	"$INSTALL_SH" --pre-push "$P" >/dev/null
+	commit_file "$P" a.txt "a" "use $TOKEN"
+	bad=$(head_of "$P")
+	run git -C "$P" push origin main
+	assert_status 1
+	assert_output_contains "  $(short7 "$bad") (commit message):1  segment-public-api-token"
+	assert_output_contains "Nothing was pushed"
+	assert_output_not_contains "$TOKEN"
+	assert_equal "$(server_ref plain3 refs/heads/main)" "$base"
+	git -C "$P" tag -a v1 -m "tagged with $TOKEN" "$base"
+	tag=$(git -C "$P" rev-parse v1)
+	run git -C "$P" push origin v1
+	assert_status 1
+	assert_output_contains "  $(short7 "$tag") (tag message):1  "
+	assert_equal "$(server_ref plain3 refs/tags/v1)" missing
+	git -C "$P" commit -q --amend --no-verify -m "use the token from the environment"
+	git -C "$P" tag -a v2 -m "clean" "$base"
+	run git -C "$P" push origin main v2
+	assert_status 0
+	assert_equal "$(server_ref plain3 refs/heads/main)" "$(head_of "$P")"
 }
 
 # shallow_client DIR: a depth-1 clone of app over git://, as a CI job makes.

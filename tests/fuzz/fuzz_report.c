@@ -141,7 +141,14 @@ static void check_json(const sghook_findings *l, const sghook_report_opts *o)
 		FUZZ_CHECK(json_is_object(e), "finding %zu is not an object", i);
 		expect_string(json_object_get(e, "rule"),
 			sghook_rule_id(f->rule), "rule");
-		expect_string(json_object_get(e, "path"), f->path, "path");
+		expect_string(json_object_get(e, "source"),
+			sghook_source_name(f->source), "source");
+		if (f->path)
+			expect_string(json_object_get(e, "path"), f->path,
+				"path");
+		else
+			FUZZ_CHECK(json_is_null(json_object_get(e, "path")),
+				"a message's path is not null");
 		if (!o->redact)
 			expect_string(json_object_get(e, "secret"), f->secret,
 				"secret");
@@ -201,8 +208,18 @@ static void check_sarif(const sghook_findings *l, const sghook_report_opts *o)
 			expect_string(json_object_get(json_object_get(rule,
 				"help"), "text"), sghook_rule_remediation(f->rule),
 				"help");
-		loc = json_object_get(json_array_get(json_object_get(res,
-			"locations"), 0), "physicalLocation");
+		loc = json_array_get(json_object_get(res, "locations"), 0);
+		if (!f->path) {
+			/* A message: a logical location, its line a property. */
+			FUZZ_CHECK(!json_object_get(loc, "physicalLocation") &&
+				json_is_array(json_object_get(loc,
+				"logicalLocations")), "a message's location");
+			FUZZ_CHECK(json_integer_value(json_object_get(
+				json_object_get(res, "properties"), "line")) ==
+				(json_int_t)f->line, "a message's line");
+			continue;
+		}
+		loc = json_object_get(loc, "physicalLocation");
 		expect_string(json_object_get(json_object_get(loc,
 			"artifactLocation"), "uri"), f->path, "uri");
 		FUZZ_CHECK(json_integer_value(json_object_get(json_object_get(
@@ -252,6 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sghook_finding f;
 		unsigned char raw[GIT_OID_RAWSZ];
 		size_t k;
+		unsigned where;
 
 		memset(&f, 0, sizeof(f));
 		f.rule = &rules[u8(&r) % nrules];
@@ -259,7 +277,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.secret = str(&r);
 		f.line = 1 + u32(&r) % 0x7fffffff;
 		f.column = 1 + u32(&r) % 0x7fffffff;
-		if ((f.has_commit = (int)(u8(&r) & 1))) {
+		/* Bit 0: a commit; the others: file, commit or tag message. */
+		where = u8(&r);
+		f.source = (sghook_source)((where >> 1) % 3);
+		if (f.source != SGHOOK_SOURCE_FILE) {
+			free(f.path);
+			f.path = NULL;
+		}
+		if ((f.has_commit = (int)(where & 1))) {
 			for (k = 0; k < sizeof(raw); k++)
 				raw[k] = (unsigned char)u8(&r);
 			git_oid_fromraw(&f.commit, raw);

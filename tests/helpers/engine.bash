@@ -63,6 +63,26 @@ install_pre_commit_hook() {
 	chmod +x "$hook"
 }
 
+# The commit-msg hook, written directly as well.
+install_commit_msg_hook() {
+	local hook="$1/.git/hooks/commit-msg"
+
+	mkdir -p "${hook%/*}"
+	printf '#!/bin/sh\nexec "%s" --commit-msg "$1"\n' "$SGHOOK" >"$hook"
+	chmod +x "$hook"
+}
+
+# An editor for git commit that puts LINES (printf %b) before what git
+# wrote: GIT_EDITOR=$(message_editor 'subject\n').
+message_editor() {
+	local ed="$BATS_TEST_TMPDIR/editor.$RANDOM"
+
+	printf '#!/bin/sh\n{ printf %%b %q; cat "$1"; } >"$1.new" && mv "$1.new" "$1"\n' \
+		"$1" >"$ed"
+	chmod +x "$ed"
+	printf '%s\n' "$ed"
+}
+
 # new_token: tests/helpers/token.bash
 # shellcheck source=tests/helpers/token.bash
 source "${BASH_SOURCE[0]%/*}/token.bash"

@@ -999,6 +999,57 @@ static void test_findings_append_moves_all_in_order(void **state)
 	sghook_findings_clear(&b);
 }
 
+static void test_a_message_finding_has_its_source_and_no_path_in_each_format(void **state)
+{
+	sghook_findings l = { 0 };
+	sghook_finding f = finding(seg, "x", TOKEN64, 3);
+	char *out;
+
+	(void)state;
+	f.path = NULL;
+	f.source = SGHOOK_SOURCE_COMMIT_MESSAGE;
+	f.has_commit = 1;
+	assert_int_equal(git_oid_fromstr(&f.commit,
+		"0123456789abcdef0123456789abcdef01234567"), 0);
+	sghook_finding_fingerprint(&f);
+	add(&l, f);
+	add(&l, finding(seg, "src/config.js", TOKEN64, 12));
+	out = report(&l, SGHOOK_FORMAT_JSON, 1, NULL);
+	assert_non_null(strstr(out, "\"source\": \"commit-message\", \"path\": null"));
+	assert_non_null(strstr(out, "\"source\": \"file\", \"path\": \"src/config.js\""));
+	free(out);
+	out = report(&l, SGHOOK_FORMAT_TEXT, 1, NULL);
+	assert_non_null(strstr(out, "  0123456 (commit message):3  segment-public-api-token"));
+	free(out);
+	out = report(&l, SGHOOK_FORMAT_SARIF, 1, NULL);
+	assert_non_null(strstr(out, "\"logicalLocations\": [{\"name\": \"commit-message\", "
+		"\"fullyQualifiedName\": \"0123456789abcdef0123456789abcdef01234567:commit-message\""));
+	/* The message's result comes first: the only physical location is the file's. */
+	assert_true(strstr(out, "logicalLocations") < strstr(out, "physicalLocation"));
+	free(out);
+	sghook_findings_clear(&l);
+}
+
+static void test_a_message_fingerprint_hashes_the_source_name_for_a_path(void **state)
+{
+	sghook_finding a = finding(seg, "commit-message", TOKEN64, 1);
+	sghook_finding b = finding(seg, "x", TOKEN64, 9);
+	sghook_finding c;
+
+	(void)state;
+	b.path = NULL;
+	b.source = SGHOOK_SOURCE_COMMIT_MESSAGE;
+	c = b;
+	c.source = SGHOOK_SOURCE_TAG_MESSAGE;
+	sghook_finding_fingerprint(&a);
+	sghook_finding_fingerprint(&b);
+	sghook_finding_fingerprint(&c);
+	assert_string_equal(a.fingerprint, b.fingerprint);
+	assert_string_not_equal(b.fingerprint, c.fingerprint);
+	assert_string_equal(sghook_source_name(SGHOOK_SOURCE_FILE), "file");
+	assert_string_equal(sghook_source_name(SGHOOK_SOURCE_TAG_MESSAGE), "tag-message");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1026,6 +1077,8 @@ int main(void)
 		cmocka_unit_test(test_text_writes_bytes_that_are_not_utf8_in_octal),
 		cmocka_unit_test(test_findings_add_copies_path_and_secret),
 		cmocka_unit_test(test_findings_append_moves_all_in_order),
+		cmocka_unit_test(test_a_message_finding_has_its_source_and_no_path_in_each_format),
+		cmocka_unit_test(test_a_message_fingerprint_hashes_the_source_name_for_a_path),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
