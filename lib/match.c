@@ -795,8 +795,18 @@ static int allowed_outside(const segment *seg, size_t off, size_t end)
 	return 0;
 }
 
-/* Returns the tier the match blocks in, or NULL when it does not block. */
-static const char *judge(sghook_matcher *m, const sghook_rule *r,
+const char *sghook_tier_name(sghook_tier tier)
+{
+	switch (tier) {
+	case SGHOOK_TIER_FULL_LENGTH: return "full-length";
+	case SGHOOK_TIER_CONTEXT: return "context";
+	case SGHOOK_TIER_RANDOM: return "random";
+	default: return NULL;
+	}
+}
+
+/* The tier the match blocks in; SGHOOK_TIER_NONE when it does not block. */
+static sghook_tier blocking_tier(sghook_matcher *m, const sghook_rule *r,
 	const segment *seg, size_t off, size_t end, const char *body,
 	size_t n)
 {
@@ -805,25 +815,26 @@ static const char *judge(sghook_matcher *m, const sghook_rule *r,
 	double h = sghook_entropy(body, n), floor;
 
 	if ((int)n < r->min_length)
-		return NULL;
+		return SGHOOK_TIER_NONE;
 	if (r->placeholder && pattern_in(m, r->placeholder, body, n))
-		return NULL;
+		return SGHOOK_TIER_NONE;
 	/* Filler and words are no token at any length, wherever they are. */
 	if (filler(r, body, n) || identifier(r, body, n))
-		return NULL;
+		return SGHOOK_TIER_NONE;
 	if (!r->full_length || (int)n >= r->full_length)
-		return h >= r->entropy ? "full-length" : NULL;
+		return h >= r->entropy ? SGHOOK_TIER_FULL_LENGTH :
+			SGHOOK_TIER_NONE;
 	/* Short strings cannot reach the entropy of long ones: scale. */
 	floor = r->entropy * log2((double)n) / log2((double)r->full_length);
 	if (h < floor)
-		return NULL;
+		return SGHOOK_TIER_NONE;
 	if (r->context && (has_context(m, r, buf, off, end) ||
 	    (r->enclosing_context && enclosing_context(m, &m->walk, r, buf,
 	    len, off)) || outer_context(m, r, seg, off, end)))
-		return "context";
+		return SGHOOK_TIER_CONTEXT;
 	if (r->random_tier && looks_random(r, body, n, h))
-		return "random";
-	return NULL;
+		return SGHOOK_TIER_RANDOM;
+	return SGHOOK_TIER_NONE;
 }
 
 static int push_match(sghook_matcher *m, const sghook_match *x)
@@ -903,7 +914,8 @@ static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 	const sghook_rule *r = m->rules->items[ri];
 	pcre2_match_data *md = m->md[ri];
 	PCRE2_SIZE *ov, start = 0;
-	const char *body, *tier;
+	const char *body;
+	sghook_tier tier;
 	size_t off, end, n, nprev = m->nclaims;
 	int last = ri + 1 == m->rules->count;
 	size_t k;
@@ -950,8 +962,8 @@ static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 		 */
 		find_line(m, buf, len, off);
 		tier = (m->allow_at && buf + end <= m->allow_at) ||
-			allowed_outside(seg, off, end) ? NULL :
-			judge(m, r, seg, off, end, body, n);
+			allowed_outside(seg, off, end) ? SGHOOK_TIER_NONE :
+			blocking_tier(m, r, seg, off, end, body, n);
 		if (!last && push_claim(m, off, end) < 0)
 			return SGHOOK_ERROR;
 		if (!tier)

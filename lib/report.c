@@ -313,7 +313,7 @@ static void write_json(FILE *fp, const sghook_findings *l,
 			f->fingerprint);
 		json_string(fp, sghook_rule_confidence(f->rule));
 		fputs(", \"tier\": ", fp);
-		json_string(fp, f->tier);
+		json_string(fp, sghook_tier_name(f->tier));
 		fputs(", \"encoding\": ", fp);
 		if (f->encoding)
 			json_string(fp, sghook_encoding_name(f->encoding));

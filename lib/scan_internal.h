@@ -13,7 +13,7 @@ typedef struct {
 	size_t line, column;
 	char *secret;
 	size_t secret_len;
-	const char *tier;
+	sghook_tier tier;
 	sghook_encoding encoding;
 } blob_hit;
 

@@ -222,6 +222,21 @@ int sghook_decode_holds(const char *buf, size_t len, const char *secret,
 
 /* ---- match.c ---------------------------------------------------------- */
 
+/*
+ * Why a match blocks: it is as long as a real token, or shorter but named
+ * by its context (a Segment key or URL near it), or shorter and random
+ * enough on its own. SGHOOK_TIER_NONE: it does not block.
+ */
+typedef enum {
+	SGHOOK_TIER_NONE = 0,
+	SGHOOK_TIER_FULL_LENGTH,
+	SGHOOK_TIER_CONTEXT,
+	SGHOOK_TIER_RANDOM
+} sghook_tier;
+
+/* "full-length", "context", "random": the names JSON uses; NULL for NONE. */
+const char *sghook_tier_name(sghook_tier tier);
+
 typedef struct {
 	const sghook_rule *rule;
 	size_t line;          /* 1-based */
@@ -229,7 +244,7 @@ typedef struct {
 	size_t offset;        /* byte offset of the secret in the buffer */
 	const char *secret;   /* points into the scanned buffer */
 	size_t secret_len;
-	const char *tier;     /* why it blocks: "full-length", "context", "random" */
+	sghook_tier tier;     /* why it blocks */
 	/*
 	 * The decoder whose output holds the secret (the innermost). The
 	 * secret is then the decoded one; offset is that of its encoded form
@@ -319,7 +334,7 @@ typedef struct {
 	char *secret;         /* whole secret; redact when printing */
 	/* 16 hex digits: hash of rule, path (a message: its source's name), secret */
 	char fingerprint[17];
-	const char *tier;
+	sghook_tier tier;
 	sghook_encoding encoding; /* how the file stores it (sghook_match) */
 } sghook_finding;
 

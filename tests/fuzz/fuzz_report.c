@@ -289,8 +289,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				raw[k] = (unsigned char)u8(&r);
 			git_oid_fromraw(&f.commit, raw);
 		}
-		f.tier = (const char *[]){ "full-length", "context",
-			"random" }[u8(&r) % 3];
+		f.tier = (sghook_tier)(SGHOOK_TIER_FULL_LENGTH + u8(&r) % 3);
 		sghook_finding_fingerprint(&f);
 		FUZZ_CHECK(sghook_findings_add(&list, &f) == 0, "add");
 		free(f.path);

@@ -115,7 +115,7 @@ static int collect(const sghook_match *m, void *payload)
 	hs->h[hs->n].column = m->column;
 	hs->h[hs->n].offset = m->offset;
 	hs->h[hs->n].encoding = m->encoding;
-	snprintf(hs->h[hs->n].tier, sizeof(hs->h[0].tier), "%s", m->tier);
+	snprintf(hs->h[hs->n].tier, sizeof(hs->h[0].tier), "%s", sghook_tier_name(m->tier));
 	hs->n++;
 	return 0;
 }

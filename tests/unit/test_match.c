@@ -140,7 +140,7 @@ static int collect(const sghook_match *m, void *payload)
 	h->line = m->line;
 	h->column = m->column;
 	h->offset = m->offset;
-	snprintf(h->tier, sizeof(h->tier), "%s", m->tier ? m->tier : "");
+	snprintf(h->tier, sizeof(h->tier), "%s", m->tier ? sghook_tier_name(m->tier) : "");
 	if (hs->stop_after && (int)hs->n >= hs->stop_after)
 		return 42;
 	return 0;

@@ -381,7 +381,7 @@ static sghook_finding finding(const sghook_rule *rule, const char *path,
 	f.secret = (char *)secret;
 	f.line = line;
 	f.column = 5;
-	f.tier = "full-length";
+	f.tier = SGHOOK_TIER_FULL_LENGTH;
 	sghook_finding_fingerprint(&f);
 	return f;
 }
@@ -542,7 +542,7 @@ static void test_a_fingerprint_ignores_line_column_commit_and_tier(void **state)
 	b.column = 77;
 	b.has_commit = 1;
 	memset(&b.commit, 0xab, sizeof(b.commit));
-	b.tier = "context";
+	b.tier = SGHOOK_TIER_CONTEXT;
 	memset(b.fingerprint, 0, sizeof(b.fingerprint));
 	sghook_finding_fingerprint(&b);
 	assert_string_equal(a.fingerprint, b.fingerprint);
