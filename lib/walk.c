@@ -7,6 +7,7 @@
 #if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
 #include <git2/sys/errors.h>
 #endif
+#include "array.h"
 #include "oidmap.h"
 #include "sghook.h"
 
@@ -18,14 +19,11 @@ void sghook_oids_free(sghook_oids *ids)
 
 int sghook_oids_push(sghook_oids *ids, const git_oid *id)
 {
-	git_oid *grown;
+	int error;
 
-	if (ids->count == ids->alloc) {
-		ids->alloc = ids->alloc ? ids->alloc * 2 : 256;
-		if (!(grown = realloc(ids->ids, ids->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		ids->ids = grown;
-	}
+	if ((error = SGHOOK_ARRAY_GROW(ids->ids, ids->alloc,
+	    ids->count + 1)) < 0)
+		return error;
 	git_oid_cpy(&ids->ids[ids->count++], id);
 	return 0;
 }
@@ -698,9 +696,10 @@ int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
 	const sghook_oids *ids)
 {
 	git_buf path = GIT_BUF_INIT;
-	git_oid *cuts = NULL, id;
+	sghook_oids cuts = {0};
+	git_oid id;
 	char *file = NULL;
-	size_t ncuts = 0, alloc = 0, i, j;
+	size_t i, j;
 	char line[GIT_OID_HEXSZ + 2];
 	FILE *fp = NULL;
 	int error = 0;
@@ -721,30 +720,20 @@ int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
 		if (strlen(line) < GIT_OID_HEXSZ ||
 		    git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) < 0)
 			continue;
-		if (ncuts == alloc) {
-			size_t n = alloc ? alloc * 2 : 16;
-			git_oid *grown = realloc(cuts, n * sizeof(*grown));
-
-			if (!grown) {
-				error = sghook_error_set("out of memory");
-				goto done;
-			}
-			cuts = grown;
-			alloc = n;
-		}
-		git_oid_cpy(&cuts[ncuts++], &id);
+		if ((error = sghook_oids_push(&cuts, &id)) < 0)
+			goto done;
 	}
 	/* A clone holds few cuts (one per fetched tip), so a scan suffices. */
 	for (i = 0; i < ids->count && !error; i++)
-		for (j = 0; j < ncuts; j++)
-			if (git_oid_equal(&ids->ids[i], &cuts[j])) {
+		for (j = 0; j < cuts.count; j++)
+			if (git_oid_equal(&ids->ids[i], &cuts.ids[j])) {
 				error = sghook_oids_push(out, &ids->ids[i]);
 				break;
 			}
 done:
 	if (fp)
 		fclose(fp);
-	free(cuts);
+	sghook_oids_free(&cuts);
 	free(file);
 	git_buf_dispose(&path);
 	return error;
