@@ -28,6 +28,19 @@ int sghook_oids_push(sghook_oids *ids, const git_oid *id)
 	return 0;
 }
 
+/*
+ * A commit the walk needs is not in the repository (a parent past a
+ * shallow cut that this libgit2 cannot read, a damaged repository):
+ * SGHOOK_ENOTFOUND, so that a caller can tell it from other failures.
+ */
+static int missing_error(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return sghook_error_set_code(SGHOOK_ENOTFOUND, "%s: %s", what,
+		e && e->message ? e->message : "object not found");
+}
+
 /* Oldest first, so that a report reads in the order history was made. */
 static int walk_collect(sghook_oids *out, git_revwalk *walk)
 {
@@ -37,6 +50,8 @@ static int walk_collect(sghook_oids *out, git_revwalk *walk)
 	while ((error = git_revwalk_next(&id, walk)) == 0)
 		if ((error = sghook_oids_push(out, &id)) < 0)
 			return error;
+	if (error == GIT_ENOTFOUND)
+		return missing_error("cannot walk history");
 	if (error != GIT_ITEROVER)
 		return sghook_error_from_git("cannot walk history");
 	return 0;
@@ -206,13 +221,22 @@ typedef struct {
 /*
  * libgit2 says "corrupted packed references file" and not which one, and
  * its -1 is our SGHOOK_ERROR: the message is made here, naming the file.
+ * Its class (GIT_ERROR_REFERENCE) is also that of a corrupt loose ref,
+ * whose message names its file already, so only the words tell the
+ * packed-refs file apart: they are read here and nowhere else.
  */
+static int packed_refs_corrupt(const git_error *e)
+{
+	return e && e->klass == GIT_ERROR_REFERENCE && e->message &&
+		strstr(e->message, "packed");
+}
+
 static int refs_error(git_repository *repo)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "cannot list them";
 
-	if (strstr(msg, "packed"))
+	if (packed_refs_corrupt(e))
 		return sghook_error_set("%spacked-refs: %s",
 			git_repository_commondir(repo), msg);
 	return sghook_error_set("cannot read the refs of %s: %s",
@@ -322,7 +346,8 @@ static int tip_commit(git_oid *out, git_repository *repo, const git_oid *tip,
 
 	if (git_object_lookup(&obj, repo, tip, GIT_OBJECT_ANY) < 0) {
 		git_oid_tostr(hex, sizeof(hex), tip);
-		return sghook_error_set("object %s is missing: %s", hex,
+		return sghook_error_set_code(SGHOOK_ENOTFOUND,
+			"object %s is missing: %s", hex,
 			git_error_last() ? git_error_last()->message :
 			"not found");
 	}
