@@ -43,7 +43,8 @@ int sghook_baseline_load(sghook_baseline **out, const char *path)
 		return sghook_error_set("baseline %s:%d: %s", path, jerr.line,
 			jerr.text);
 	if (!json_is_array(root)) {
-		error = sghook_error_set("baseline %s: not a JSON array of "
+		error = sghook_error_set_code(SGHOOK_EINVALID,
+			"baseline %s: not a JSON array of "
 			"findings (make one with --format json)", path);
 		goto done;
 	}
@@ -55,7 +56,8 @@ int sghook_baseline_load(sghook_baseline **out, const char *path)
 	json_array_foreach(root, i, item) {
 		fp = json_object_get(item, "fingerprint");
 		if (!json_is_string(fp) || !is_fingerprint(json_string_value(fp))) {
-			error = sghook_error_set("baseline %s: finding %zu has "
+			error = sghook_error_set_code(SGHOOK_EINVALID,
+				"baseline %s: finding %zu has "
 				"no fingerprint of 16 hex digits", path, i + 1);
 			goto done;
 		}

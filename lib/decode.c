@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "sghook.h"
 
 /* How far from a hit a base64 run is decoded, each way, in characters. */
@@ -108,21 +109,16 @@ static int forms_index(sghook_decode_forms *f)
 static int form_add(sghook_decode_forms *f, const char *lit, size_t len,
 	sghook_encoding outer, unsigned phase, int depth)
 {
-	sghook_decode_form *grown, *x;
-	size_t i, cap;
+	sghook_decode_form *x;
+	size_t i;
+	int error;
 
 	for (i = 0; i < f->count; i++)
 		if (f->items[i].len == len && f->items[i].outer == outer &&
 		    f->items[i].phase == phase && !memcmp(f->items[i].lit, lit, len))
 			return 0;
-	if (f->count == f->alloc) {
-		cap = f->alloc ? f->alloc * 2 : 16;
-		if (cap < f->alloc ||
-		    !(grown = realloc(f->items, cap * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		f->items = grown;
-		f->alloc = cap;
-	}
+	if ((error = SGHOOK_ARRAY_GROW(f->items, f->alloc, f->count + 1)) < 0)
+		return error;
 	x = &f->items[f->count];
 	if (!(x->lit = malloc(len)))
 		return sghook_error_set("out of memory");
@@ -351,15 +347,10 @@ typedef struct {
 
 static int pos_push(positions *x, size_t p)
 {
-	size_t *grown, cap = x->alloc ? x->alloc * 2 : 256;
+	int error;
 
-	if (x->n == x->alloc) {
-		if (cap < x->alloc ||
-		    !(grown = realloc(x->pos, cap * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		x->pos = grown;
-		x->alloc = cap;
-	}
+	if ((error = SGHOOK_ARRAY_GROW(x->pos, x->alloc, x->n + 1)) < 0)
+		return error;
 	x->pos[x->n++] = p;
 	return 0;
 }

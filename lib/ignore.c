@@ -7,20 +7,39 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "sghook.h"
 
+typedef struct {
+	char **items;
+	size_t count, alloc;
+} strings;
+
+/* A line that cannot be used, and why. */
+typedef struct {
+	char *why;
+	size_t line;
+} ignore_problem;
+
 struct sghook_ignore {
-	char **fingerprints;
-	size_t nfp;
-	char **globs;
-	size_t nglobs;
-	char **problems;     /* why a line cannot be used */
-	size_t *problem_lines;
-	size_t nproblems;
+	strings fingerprints;
+	strings globs;
+	ignore_problem *problems;
+	size_t nproblems, problems_alloc;
 };
+
+static void strings_free(strings *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++)
+		free(s->items[i]);
+	free(s->items);
+}
 
 void sghook_ignore_free(sghook_ignore *ig)
 {
@@ -28,16 +47,11 @@ void sghook_ignore_free(sghook_ignore *ig)
 
 	if (!ig)
 		return;
-	for (i = 0; i < ig->nfp; i++)
-		free(ig->fingerprints[i]);
-	for (i = 0; i < ig->nglobs; i++)
-		free(ig->globs[i]);
+	strings_free(&ig->fingerprints);
+	strings_free(&ig->globs);
 	for (i = 0; i < ig->nproblems; i++)
-		free(ig->problems[i]);
-	free(ig->fingerprints);
-	free(ig->globs);
+		free(ig->problems[i].why);
 	free(ig->problems);
-	free(ig->problem_lines);
 	free(ig);
 }
 
@@ -53,16 +67,16 @@ static int is_fingerprint(const char *s, size_t n)
 	return 1;
 }
 
-static int push(char ***list, size_t *n, const char *s, size_t len)
+static int push(strings *list, const char *s, size_t len)
 {
-	char **grown = realloc(*list, (*n + 1) * sizeof(*grown));
+	int error;
 
-	if (!grown)
+	if ((error = SGHOOK_ARRAY_GROW(list->items, list->alloc,
+	    list->count + 1)) < 0)
+		return error;
+	if (!(list->items[list->count] = strndup(s, len)))
 		return sghook_error_set("out of memory");
-	*list = grown;
-	if (!(grown[*n] = strndup(s, len)))
-		return sghook_error_set("out of memory");
-	(*n)++;
+	list->count++;
 	return 0;
 }
 
@@ -78,14 +92,18 @@ static int all_hex(const char *s, size_t n)
 
 static int problem(sghook_ignore *ig, size_t line, const char *why)
 {
-	size_t *lines = realloc(ig->problem_lines,
-		(ig->nproblems + 1) * sizeof(*lines));
+	ignore_problem *p;
+	int error;
 
-	if (!lines)
+	if ((error = SGHOOK_ARRAY_GROW(ig->problems, ig->problems_alloc,
+	    ig->nproblems + 1)) < 0)
+		return error;
+	p = &ig->problems[ig->nproblems];
+	if (!(p->why = strdup(why)))
 		return sghook_error_set("out of memory");
-	ig->problem_lines = lines;
-	lines[ig->nproblems] = line;
-	return push(&ig->problems, &ig->nproblems, why, strlen(why));
+	p->line = line;
+	ig->nproblems++;
+	return 0;
 }
 
 /*
@@ -144,11 +162,9 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 		if ((why = unusable(s, (size_t)(e - s))))
 			error = problem(ig, line, why);
 		else if (is_fingerprint(s, (size_t)(e - s)))
-			error = push(&ig->fingerprints, &ig->nfp, s,
-				(size_t)(e - s));
+			error = push(&ig->fingerprints, s, (size_t)(e - s));
 		else
-			error = push(&ig->globs, &ig->nglobs, s,
-				(size_t)(e - s));
+			error = push(&ig->globs, s, (size_t)(e - s));
 	}
 	if (error < 0) {
 		sghook_ignore_free(ig);
@@ -161,19 +177,18 @@ int sghook_ignore_parse(sghook_ignore **out, const char *buf, size_t len)
 /* Splits a copy of `s` at '/' into `parts`; returns the count, -1 on error. */
 static int split(char ***parts, char **copy, const char *s)
 {
-	char *p, *save = NULL, **grown;
-	int n = 0;
+	char *p, *save = NULL;
+	size_t n = 0, alloc = 0;
 
 	*parts = NULL;
 	if (!(*copy = strdup(s)))
 		return -1;
 	for (p = strtok_r(*copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-		if (!(grown = realloc(*parts, (size_t)(n + 1) * sizeof(*grown))))
+		if (n >= INT_MAX || SGHOOK_ARRAY_GROW(*parts, alloc, n + 1) < 0)
 			return -1;
-		*parts = grown;
-		grown[n++] = p;
+		(*parts)[n++] = p;
 	}
-	return n;
+	return (int)n;
 }
 
 /*
@@ -258,8 +273,8 @@ const char *sghook_ignore_problem(const sghook_ignore *ig, size_t i,
 {
 	if (i >= ig->nproblems)
 		return NULL;
-	*line = ig->problem_lines[i];
-	return ig->problems[i];
+	*line = ig->problems[i].line;
+	return ig->problems[i].why;
 }
 
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
@@ -267,12 +282,12 @@ int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
 {
 	size_t i;
 
-	for (i = 0; i < ig->nfp; i++)
-		if (!strcasecmp(ig->fingerprints[i], fingerprint))
+	for (i = 0; i < ig->fingerprints.count; i++)
+		if (!strcasecmp(ig->fingerprints.items[i], fingerprint))
 			return 1;
 	/* A message has no path for a glob to match. */
-	for (i = 0; path && i < ig->nglobs; i++)
-		if (glob_matches(ig->globs[i], path))
+	for (i = 0; path && i < ig->globs.count; i++)
+		if (glob_matches(ig->globs.items[i], path))
 			return 1;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "index.h"
 #include "sghook.h"
 
@@ -123,19 +124,9 @@ static int read_entries(sghook_index *ix, cursor *c, unsigned version,
 		if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
 			goto truncated;
 		plen = prev_len - strip + (size_t)(nul - name);
-		if (used + plen + 1 > cap) {
-			size_t ncap = cap ? cap : 4096;
-			char *grown;
-
-			while (ncap < used + plen + 1)
-				ncap *= 2;
-			if (!(grown = realloc(ix->paths, ncap))) {
-				error = sghook_error_set("out of memory");
-				goto done;
-			}
-			ix->paths = grown;
-			cap = ncap;
-		}
+		if ((error = SGHOOK_ARRAY_GROW(ix->paths, cap,
+		    used + plen + 1)) < 0)
+			goto done;
 		if (!offs && !(offs = calloc(ix->count, sizeof(*offs)))) {
 			error = sghook_error_set("out of memory");
 			goto done;
@@ -222,16 +213,8 @@ static int read_tree_node(sghook_index *ix, cursor *c, size_t *cap,
 
 	if (depth > MAX_TREE_DEPTH)
 		return -1;
-	if (ix->ntree == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
-		sghook_index_tree *grown;
-
-		if (ncap > SIZE_MAX / sizeof(*grown) ||
-		    !(grown = realloc(ix->tree, ncap * sizeof(*grown))))
-			return -1;
-		ix->tree = grown;
-		*cap = ncap;
-	}
+	if (SGHOOK_ARRAY_GROW(ix->tree, *cap, ix->ntree + 1) < 0)
+		return -1;
 	name = (const char *)c->p;
 	if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
 		return -1;

@@ -72,6 +72,9 @@ int sghook_oidmap_put(sghook_oidmap *map, const git_oid *id, uint32_t val)
 	struct oidmap_slot *s;
 	int error;
 
+	if (val == UINT32_MAX)
+		return sghook_error_set_code(SGHOOK_EINVALID,
+			"an id map cannot hold the value %u", val);
 	/* Kept under 3/4 full, so that probes stay short. */
 	if ((map->count + 1) * 4 > map->cap * 3 && (error = grow(map)) < 0)
 		return error;

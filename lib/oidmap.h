@@ -15,7 +15,10 @@ void sghook_oidmap_free(sghook_oidmap *map);
 /* 1 and the value when present, 0 when absent. */
 int sghook_oidmap_get(const sghook_oidmap *map, const git_oid *id,
 	uint32_t *val);
-/* Stores `val` unless `id` is present; returns 1 when it was. */
+/*
+ * Stores `val` (below UINT32_MAX) unless `id` is present; returns 1 when
+ * it was, and keeps the value stored first.
+ */
 int sghook_oidmap_put(sghook_oidmap *map, const git_oid *id, uint32_t val);
 
 #endif

@@ -45,6 +45,7 @@
 enum {
 	SGHOOK_OK = 0,
 	SGHOOK_ERROR = -1,   /* generic failure; see sghook_error_last() */
+	/* an object or file that is not there: a missing commit or tip */
 	SGHOOK_ENOTFOUND = -3,
 	SGHOOK_EINVALID = -4, /* bad input: rule file, revision, hook input */
 	SGHOOK_ETIMEOUT = -5, /* past the deadline (sghook_deadline_set) */

@@ -7,6 +7,7 @@
 #if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
 #include <git2/sys/errors.h>
 #endif
+#include "array.h"
 #include "oidmap.h"
 #include "sghook.h"
 
@@ -18,16 +19,26 @@ void sghook_oids_free(sghook_oids *ids)
 
 int sghook_oids_push(sghook_oids *ids, const git_oid *id)
 {
-	git_oid *grown;
+	int error;
 
-	if (ids->count == ids->alloc) {
-		ids->alloc = ids->alloc ? ids->alloc * 2 : 256;
-		if (!(grown = realloc(ids->ids, ids->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		ids->ids = grown;
-	}
+	if ((error = SGHOOK_ARRAY_GROW(ids->ids, ids->alloc,
+	    ids->count + 1)) < 0)
+		return error;
 	git_oid_cpy(&ids->ids[ids->count++], id);
 	return 0;
+}
+
+/*
+ * A commit the walk needs is not in the repository (a parent past a
+ * shallow cut that this libgit2 cannot read, a damaged repository):
+ * SGHOOK_ENOTFOUND, so that a caller can tell it from other failures.
+ */
+static int missing_error(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return sghook_error_set_code(SGHOOK_ENOTFOUND, "%s: %s", what,
+		e && e->message ? e->message : "object not found");
 }
 
 /* Oldest first, so that a report reads in the order history was made. */
@@ -39,6 +50,8 @@ static int walk_collect(sghook_oids *out, git_revwalk *walk)
 	while ((error = git_revwalk_next(&id, walk)) == 0)
 		if ((error = sghook_oids_push(out, &id)) < 0)
 			return error;
+	if (error == GIT_ENOTFOUND)
+		return missing_error("cannot walk history");
 	if (error != GIT_ITEROVER)
 		return sghook_error_from_git("cannot walk history");
 	return 0;
@@ -208,13 +221,22 @@ typedef struct {
 /*
  * libgit2 says "corrupted packed references file" and not which one, and
  * its -1 is our SGHOOK_ERROR: the message is made here, naming the file.
+ * Its class (GIT_ERROR_REFERENCE) is also that of a corrupt loose ref,
+ * whose message names its file already, so only the words tell the
+ * packed-refs file apart: they are read here and nowhere else.
  */
+static int packed_refs_corrupt(const git_error *e)
+{
+	return e && e->klass == GIT_ERROR_REFERENCE && e->message &&
+		strstr(e->message, "packed");
+}
+
 static int refs_error(git_repository *repo)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "cannot list them";
 
-	if (strstr(msg, "packed"))
+	if (packed_refs_corrupt(e))
 		return sghook_error_set("%spacked-refs: %s",
 			git_repository_commondir(repo), msg);
 	return sghook_error_set("cannot read the refs of %s: %s",
@@ -324,7 +346,8 @@ static int tip_commit(git_oid *out, git_repository *repo, const git_oid *tip,
 
 	if (git_object_lookup(&obj, repo, tip, GIT_OBJECT_ANY) < 0) {
 		git_oid_tostr(hex, sizeof(hex), tip);
-		return sghook_error_set("object %s is missing: %s", hex,
+		return sghook_error_set_code(SGHOOK_ENOTFOUND,
+			"object %s is missing: %s", hex,
 			git_error_last() ? git_error_last()->message :
 			"not found");
 	}
@@ -698,9 +721,10 @@ int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
 	const sghook_oids *ids)
 {
 	git_buf path = GIT_BUF_INIT;
-	git_oid *cuts = NULL, id;
+	sghook_oids cuts = {0};
+	git_oid id;
 	char *file = NULL;
-	size_t ncuts = 0, alloc = 0, i, j;
+	size_t i, j;
 	char line[GIT_OID_HEXSZ + 2];
 	FILE *fp = NULL;
 	int error = 0;
@@ -721,30 +745,20 @@ int sghook_walk_shallow_cuts(sghook_oids *out, git_repository *repo,
 		if (strlen(line) < GIT_OID_HEXSZ ||
 		    git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) < 0)
 			continue;
-		if (ncuts == alloc) {
-			size_t n = alloc ? alloc * 2 : 16;
-			git_oid *grown = realloc(cuts, n * sizeof(*grown));
-
-			if (!grown) {
-				error = sghook_error_set("out of memory");
-				goto done;
-			}
-			cuts = grown;
-			alloc = n;
-		}
-		git_oid_cpy(&cuts[ncuts++], &id);
+		if ((error = sghook_oids_push(&cuts, &id)) < 0)
+			goto done;
 	}
 	/* A clone holds few cuts (one per fetched tip), so a scan suffices. */
 	for (i = 0; i < ids->count && !error; i++)
-		for (j = 0; j < ncuts; j++)
-			if (git_oid_equal(&ids->ids[i], &cuts[j])) {
+		for (j = 0; j < cuts.count; j++)
+			if (git_oid_equal(&ids->ids[i], &cuts.ids[j])) {
 				error = sghook_oids_push(out, &ids->ids[i]);
 				break;
 			}
 done:
 	if (fp)
 		fclose(fp);
-	free(cuts);
+	sghook_oids_free(&cuts);
 	free(file);
 	git_buf_dispose(&path);
 	return error;

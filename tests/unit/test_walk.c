@@ -545,6 +545,21 @@ static void test_a_missing_tip_is_an_error_naming_it(void **state)
 	sghook_oids_free(&got);
 }
 
+/* A caller tells a missing object by its class, not by the message. */
+static void test_a_missing_tip_is_of_class_enotfound(void **state)
+{
+	sghook_oids got = { 0 };
+	git_oid missing;
+
+	(void)state;
+	assert_int_equal(git_oid_fromstr(&missing,
+		"2222222222222222222222222222222222222222"), 0);
+	assert_int_equal(sghook_walk_new(&got, NULL, repo, &missing, 1, NULL,
+		0, NULL), SGHOOK_ENOTFOUND);
+	assert_int_equal(sghook_error_code(), SGHOOK_ENOTFOUND);
+	sghook_oids_free(&got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_an_annotated_tag_tip_is_peeled),
 		cmocka_unit_test(test_a_tip_that_is_no_commit_brings_nothing),
 		cmocka_unit_test(test_a_missing_tip_is_an_error_naming_it),
+		cmocka_unit_test(test_a_missing_tip_is_of_class_enotfound),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
