@@ -1,134 +1,16 @@
-/* Findings, and how they are shown: text for people, JSON and SARIF. */
+/* How findings are shown: text for people, JSON and SARIF. */
 #define _GNU_SOURCE
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "sghook.h"
-
-/*
- * Room for `need` items of `size` bytes in `items` (of *alloc): the array
- * to use, or NULL. *alloc changes only once realloc has succeeded, so that
- * a failure leaves the array and its capacity as they were.
- */
-static void *grow(void *items, size_t *alloc, size_t need, size_t size)
-{
-	void *grown;
-	size_t n = *alloc ? *alloc : 8;
-
-	if (need <= *alloc)
-		return items;
-	while (n < need) {
-		if (n > SIZE_MAX / 2)
-			goto oom;
-		n *= 2;
-	}
-	if (n > SIZE_MAX / size || !(grown = realloc(items, n * size)))
-		goto oom;
-	*alloc = n;
-	return grown;
-oom:
-	sghook_error_set("out of memory");
-	return NULL;
-}
-
-int sghook_findings_add(sghook_findings *list, const sghook_finding *f)
-{
-	sghook_finding *grown, *copy;
-
-	if (!(grown = grow(list->items, &list->alloc, list->count + 1,
-	    sizeof(*grown))))
-		return SGHOOK_ERROR;
-	list->items = grown;
-	copy = &list->items[list->count];
-	*copy = *f;
-	copy->path = f->path ? strdup(f->path) : NULL;
-	copy->secret = strdup(f->secret);
-	if ((f->path && !copy->path) || !copy->secret) {
-		free(copy->path);
-		free(copy->secret);
-		return sghook_error_set("out of memory");
-	}
-	list->count++;
-	return 0;
-}
-
-/* Moves every finding of `src` to the end of `dst`. */
-int sghook_findings_append(sghook_findings *dst, sghook_findings *src)
-{
-	sghook_finding *grown;
-	size_t need = dst->count + src->count;
-
-	if (src->count == 0)
-		return 0;
-	if (need < dst->count)
-		return sghook_error_set("out of memory");
-	if (!(grown = grow(dst->items, &dst->alloc, need, sizeof(*grown))))
-		return SGHOOK_ERROR;
-	dst->items = grown;
-	memcpy(dst->items + dst->count, src->items,
-		src->count * sizeof(*src->items));
-	dst->count = need;
-	free(src->items);
-	memset(src, 0, sizeof(*src));
-	return 0;
-}
-
-void sghook_findings_clear(sghook_findings *list)
-{
-	size_t i;
-
-	for (i = 0; i < list->count; i++) {
-		free(list->items[i].path);
-		free(list->items[i].secret);
-	}
-	free(list->items);
-	memset(list, 0, sizeof(*list));
-}
-
-const char *sghook_source_name(sghook_source source)
-{
-	switch (source) {
-	case SGHOOK_SOURCE_COMMIT_MESSAGE: return "commit-message";
-	case SGHOOK_SOURCE_TAG_MESSAGE: return "tag-message";
-	default: return "file";
-	}
-}
 
 /* What a message finding shows where a file finding shows its path. */
 static const char *source_label(sghook_source source)
 {
 	return source == SGHOOK_SOURCE_TAG_MESSAGE ? "(tag message)" :
 		"(commit message)";
-}
-
-/*
- * Rule, path and secret, not the commit or line: the same finding keeps
- * its fingerprint when the line moves or the commit is amended, so it can
- * be allowed in the very commit that adds it.
- */
-void sghook_finding_fingerprint(sghook_finding *f)
-{
-	const char *id = sghook_rule_id(f->rule);
-	const char *where = f->path ? f->path : sghook_source_name(f->source);
-	size_t a = strlen(id), b = strlen(where), c = strlen(f->secret);
-	char *buf = malloc(a + b + c + 3), hex[GIT_OID_HEXSZ + 1];
-	git_oid oid;
-
-	memset(f->fingerprint, '0', 16);
-	f->fingerprint[16] = '\0';
-	if (!buf)
-		return;
-	memcpy(buf, id, a);
-	buf[a] = '\n';
-	memcpy(buf + a + 1, where, b);
-	buf[a + 1 + b] = '\n';
-	memcpy(buf + a + b + 2, f->secret, c);
-	if (git_odb_hash(&oid, buf, a + b + c + 2, GIT_OBJECT_BLOB) == 0) {
-		git_oid_tostr(hex, sizeof(hex), &oid);
-		memcpy(f->fingerprint, hex, 16);
-	}
-	free(buf);
 }
 
 /* Keeps the prefix up to its last '_' and four characters more. */
@@ -331,7 +213,7 @@ static void write_json(FILE *fp, const sghook_findings *l,
 static int rules_seen(const sghook_rule ***out, size_t *n,
 	const sghook_findings *l)
 {
-	const sghook_rule **seen = NULL, **grown;
+	const sghook_rule **seen = NULL;
 	size_t i, j, count = 0, alloc = 0;
 
 	for (i = 0; i < l->count; i++) {
@@ -339,11 +221,10 @@ static int rules_seen(const sghook_rule ***out, size_t *n,
 			;
 		if (j < count)
 			continue;
-		if (!(grown = grow(seen, &alloc, count + 1, sizeof(*grown)))) {
+		if (SGHOOK_ARRAY_GROW(seen, alloc, count + 1) < 0) {
 			free(seen);
 			return SGHOOK_ERROR;
 		}
-		seen = grown;
 		seen[count++] = l->items[i].rule;
 	}
 	*out = seen;

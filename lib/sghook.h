@@ -16,7 +16,8 @@
  *   hookinput.c  what git tells a pre-receive or pre-push hook on stdin
  *   scan.c    what a change adds: index, commits (on every core), plain files
  *   message.c what commit and tag messages say
- *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
+ *   findings.c  the findings a scan returns: the list, fingerprints
+ *   report.c  findings as text, JSON and SARIF; redaction
  *
  * Behind scan.c, with headers of their own: blobs.c reads every blob a
  * range adds, once, and loose.c a large loose one in its own size of
@@ -311,7 +312,7 @@ const char *sghook_ignore_problem(const sghook_ignore *ig, size_t i,
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
 	const char *fingerprint);
 
-/* ---- report.c: findings ----------------------------------------------- */
+/* ---- findings.c: what a scan returns -------------------------------- */
 
 /* Where a finding is: in a file, or in the message of a commit or a tag. */
 typedef enum {
@@ -338,6 +339,7 @@ typedef struct {
 	sghook_encoding encoding; /* how the file stores it (sghook_match) */
 } sghook_finding;
 
+/* A list of findings: each one's path and secret belong to the list. */
 typedef struct {
 	sghook_finding *items;
 	size_t count, alloc;
@@ -345,6 +347,7 @@ typedef struct {
 
 /* Appends a copy of `f` (path, when not NULL, and secret are duplicated). */
 int sghook_findings_add(sghook_findings *list, const sghook_finding *f);
+/* Moves every finding of `src` to the end of `dst`; `src` is left empty. */
 int sghook_findings_append(sghook_findings *dst, sghook_findings *src);
 void sghook_findings_clear(sghook_findings *list);
 
@@ -354,6 +357,8 @@ void sghook_findings_clear(sghook_findings *list);
  * stays when the commit is amended or the message moves to another commit.
  */
 void sghook_finding_fingerprint(sghook_finding *f);
+
+/* ---- report.c: findings as text, JSON and SARIF ---------------------- */
 
 typedef enum {
 	SGHOOK_FORMAT_TEXT,
