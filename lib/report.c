@@ -232,20 +232,11 @@ static int rules_seen(const sghook_rule ***out, size_t *n,
 	return 0;
 }
 
-static int write_sarif(FILE *fp, const sghook_findings *l,
-	const sghook_report_opts *o)
+/* The driver's rules, each with its help text when it has one. */
+static void write_sarif_rules(FILE *fp, const sghook_rule **rules, size_t n)
 {
-	const sghook_rule **rules;
-	char red[128], hex[GIT_OID_HEXSZ + 1], where[64], *msg;
-	size_t n, i, j;
+	size_t i;
 
-	if (rules_seen(&rules, &n, l) < 0)
-		return SGHOOK_ERROR;
-
-	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
-	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-	      "    \"tool\": {\"driver\": {\"name\": \"sghook\", \"version\": \""
-	      SGHOOK_VERSION "\", \"rules\": [", fp);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ",\n      {\"id\": " : "\n      {\"id\": ", fp);
 		json_string(fp, sghook_rule_id(rules[i]));
@@ -259,61 +250,93 @@ static int write_sarif(FILE *fp, const sghook_findings *l,
 		}
 		fputs(", \"defaultConfiguration\": {\"level\": \"error\"}}", fp);
 	}
+}
+
+/* What a file finding's location says: the file, line and column. */
+static void write_sarif_file_location(FILE *fp, const sghook_finding *f)
+{
+	fputs(", \"locations\": [{\"physicalLocation\": "
+	      "{\"artifactLocation\": {\"uri\": ", fp);
+	json_string(fp, f->path);
+	fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
+		"\"startColumn\": %zu}}}]", f->line, f->column);
+}
+
+/*
+ * A message is no file: SARIF names it as a logical location, and its
+ * line goes in the properties.
+ */
+static void write_sarif_message_location(FILE *fp, const sghook_finding *f)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), &f->commit);
+	fprintf(fp, ", \"locations\": [{\"logicalLocations\": "
+		"[{\"name\": \"%s\", \"fullyQualifiedName\": "
+		"\"%s:%s\", \"kind\": \"object\"}]}]",
+		sghook_source_name(f->source), f->has_commit ? hex : "staged",
+		sghook_source_name(f->source));
+}
+
+/* One result: `index` is that of its rule in the driver's rules. */
+static void write_sarif_result(FILE *fp, const sghook_finding *f,
+	size_t index, const sghook_report_opts *o)
+{
+	char red[128], hex[GIT_OID_HEXSZ + 1], *msg;
+	const char *desc = sghook_rule_description(f->rule);
+	const char *secret = shown(red, sizeof(red), f->secret, o);
+	int n;
+
+	fputs("\"ruleId\": ", fp);
+	json_string(fp, sghook_rule_id(f->rule));
+	fprintf(fp, ", \"ruleIndex\": %zu, \"level\": \"error\", "
+		"\"message\": {\"text\": ", index);
+	n = f->path ? asprintf(&msg, "%s: %s", desc, secret) :
+		asprintf(&msg, "%s: %s %s:%zu", desc, secret,
+		source_label(f->source), f->line);
+	json_string(fp, n >= 0 ? msg : desc);
+	if (n >= 0)
+		free(msg);
+	fputs("}", fp);
+	if (f->path)
+		write_sarif_file_location(fp, f);
+	else
+		write_sarif_message_location(fp, f);
+	fprintf(fp, ", \"partialFingerprints\": {\"sghook/v1\": "
+		"\"%s\"}, \"properties\": {\"source\": \"%s\"",
+		f->fingerprint, sghook_source_name(f->source));
+	if (!f->path)
+		fprintf(fp, ", \"line\": %zu, \"column\": %zu",
+			f->line, f->column);
+	if (f->has_commit) {
+		git_oid_tostr(hex, sizeof(hex), &f->commit);
+		fprintf(fp, ", \"commit\": \"%s\"", hex);
+	}
+	if (f->encoding)
+		fprintf(fp, ", \"encoding\": \"%s\"",
+			sghook_encoding_name(f->encoding));
+	fputs("}}", fp);
+}
+
+static int write_sarif(FILE *fp, const sghook_findings *l,
+	const sghook_report_opts *o)
+{
+	const sghook_rule **rules;
+	size_t n, i, j;
+
+	if (rules_seen(&rules, &n, l) < 0)
+		return SGHOOK_ERROR;
+	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
+	      "    \"tool\": {\"driver\": {\"name\": \"sghook\", \"version\": \""
+	      SGHOOK_VERSION "\", \"rules\": [", fp);
+	write_sarif_rules(fp, rules, n);
 	fputs("]}},\n    \"results\": [", fp);
 	for (i = 0; i < l->count; i++) {
-		const sghook_finding *f = &l->items[i];
-
-		for (j = 0; j < n && rules[j] != f->rule; j++)
+		for (j = 0; j < n && rules[j] != l->items[i].rule; j++)
 			;
 		fputs(i ? ",\n      {" : "\n      {", fp);
-		fputs("\"ruleId\": ", fp);
-		json_string(fp, sghook_rule_id(f->rule));
-		fprintf(fp, ", \"ruleIndex\": %zu, \"level\": \"error\", "
-			"\"message\": {\"text\": ", j);
-		if (f->path)
-			where[0] = '\0';
-		else
-			snprintf(where, sizeof(where), " %s:%zu",
-				source_label(f->source), f->line);
-		if (asprintf(&msg, "%s: %s%s", sghook_rule_description(f->rule),
-		    shown(red, sizeof(red), f->secret, o), where) < 0)
-			msg = NULL;
-		json_string(fp, msg ? msg : sghook_rule_description(f->rule));
-		free(msg);
-		if (f->path) {
-			fputs("}, \"locations\": [{\"physicalLocation\": "
-			      "{\"artifactLocation\": {\"uri\": ", fp);
-			json_string(fp, f->path);
-			fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
-				"\"startColumn\": %zu}}}]", f->line, f->column);
-		} else {
-			/*
-			 * A message is no file: SARIF names it as a logical
-			 * location, and its line goes in the properties.
-			 */
-			git_oid_tostr(hex, sizeof(hex), &f->commit);
-			fprintf(fp, "}, \"locations\": [{\"logicalLocations\": "
-				"[{\"name\": \"%s\", \"fullyQualifiedName\": "
-				"\"%s:%s\", \"kind\": \"object\"}]}]",
-				sghook_source_name(f->source),
-				f->has_commit ? hex : "staged",
-				sghook_source_name(f->source));
-		}
-		fprintf(fp, ", \"partialFingerprints\": {\"sghook/v1\": "
-			"\"%s\"}, \"properties\": {\"source\": \"%s\"",
-			f->fingerprint, sghook_source_name(f->source));
-		if (!f->path)
-			fprintf(fp, ", \"line\": %zu, \"column\": %zu",
-				f->line, f->column);
-		if (f->has_commit) {
-			git_oid_tostr(hex, sizeof(hex), &f->commit);
-			fprintf(fp, ", \"commit\": \"%s\"", hex);
-		}
-		if (f->encoding)
-			fprintf(fp, ", \"encoding\": \"%s\"",
-				sghook_encoding_name(f->encoding));
-		fputs("}", fp);
-		fputs("}", fp);
+		write_sarif_result(fp, &l->items[i], j, o);
 	}
 	fputs(l->count ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", fp);
 	free(rules);
