@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "rules_internal.h"
 
 /* How far a context word may sit from the secret on its own line. */
@@ -591,12 +592,13 @@ static void walk_next_hit(sghook_matcher *m, walk *w, size_t from)
 		w->hit_end = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		for (run = w->hit; run > 0 && is_alnum(w->buf[run - 1]); run--)
 			;
-		for (k = 0; k < r->nkeywords; k++) {
-			kl = strlen(r->keywords[k]);
-			if (run >= kl && !memcmp(w->buf + run - kl, r->keywords[k], kl))
+		for (k = 0; k < r->keywords.count; k++) {
+			kl = strlen(r->keywords.items[k]);
+			if (run >= kl && !memcmp(w->buf + run - kl,
+			    r->keywords.items[k], kl))
 				break;
 		}
-		if (k == r->nkeywords)
+		if (k == r->keywords.count)
 			return;
 		from = w->hit_end;
 	}
@@ -839,14 +841,8 @@ static sghook_tier blocking_tier(sghook_matcher *m, const sghook_rule *r,
 
 static int push_match(sghook_matcher *m, const sghook_match *x)
 {
-	sghook_match *grown;
-
-	if (m->nfound == m->alloc) {
-		m->alloc = m->alloc ? m->alloc * 2 : 8;
-		if (!(grown = realloc(m->found, m->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->found = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(m->found, m->alloc, m->nfound + 1) < 0)
+		return SGHOOK_ERROR;
 	m->found[m->nfound++] = *x;
 	return 0;
 }
@@ -859,15 +855,8 @@ static int push_match(sghook_matcher *m, const sghook_match *x)
  */
 static int push_claim(sghook_matcher *m, size_t off, size_t end)
 {
-	struct claim *grown;
-	size_t cap = m->claims_alloc ? m->claims_alloc * 2 : 64;
-
-	if (m->nclaims == m->claims_alloc) {
-		if (!(grown = realloc(m->claims, cap * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->claims = grown;
-		m->claims_alloc = cap;
-	}
+	if (SGHOOK_ARRAY_GROW(m->claims, m->claims_alloc, m->nclaims + 1) < 0)
+		return SGHOOK_ERROR;
 	m->claims[m->nclaims].off = off;
 	m->claims[m->nclaims++].end = end;
 	return 0;
@@ -922,10 +911,11 @@ static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 	int rc;
 
 	/* A rule whose keyword is absent cannot match: skip its regex. */
-	for (k = 0; k < r->nkeywords; k++)
-		if (memmem(buf, len, r->keywords[k], strlen(r->keywords[k])))
+	for (k = 0; k < r->keywords.count; k++)
+		if (memmem(buf, len, r->keywords.items[k],
+		    strlen(r->keywords.items[k])))
 			break;
-	if (k == r->nkeywords)
+	if (k == r->keywords.count)
 		return 0;
 	/* Earlier rules' claims, in order, for overlaps(). */
 	if (nprev > 1)
@@ -998,16 +988,8 @@ static size_t next_hit(const segment *seg, const sghook_decode_form *f,
 
 static int keep(sghook_matcher *m, char *data)
 {
-	char **grown;
-	size_t cap = m->kept_alloc ? m->kept_alloc * 2 : 8;
-
-	if (m->nkept == m->kept_alloc) {
-		if (cap < m->kept_alloc ||
-		    !(grown = realloc(m->kept, cap * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->kept = grown;
-		m->kept_alloc = cap;
-	}
+	if (SGHOOK_ARRAY_GROW(m->kept, m->kept_alloc, m->nkept + 1) < 0)
+		return SGHOOK_ERROR;
 	m->kept[m->nkept++] = data;
 	return 0;
 }
