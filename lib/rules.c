@@ -66,6 +66,7 @@ static void rule_free(sghook_rule *r)
 	pcre2_code_free(r->context);
 	pcre2_code_free(r->placeholder);
 	strings_free(&r->keywords);
+	strings_free(&r->allow_markers);
 	free(r);
 }
 
@@ -494,15 +495,41 @@ typedef struct {
 	size_t nth;
 } strings_ctx;
 
+/* A copy of `v` with its line breaks written as \n and \r, to show it. */
+static char *one_line(const char *v)
+{
+	char *out = malloc(strlen(v) * 2 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *v; v++) {
+		if (*v == '\n' || *v == '\r') {
+			*o++ = '\\';
+			*o++ = *v == '\n' ? 'n' : 'r';
+		} else {
+			*o++ = *v;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static int strings_cb(const git_config_entry *e, void *payload)
 {
 	strings_ctx *k = payload;
 	const char *v = e->value ? e->value : "", *why = k->check(v);
 	size_t nth = k->nth++;
+	char *shown;
+	int error;
 
-	if (why)
-		return bad_value(k->s, k->var, nth, v, why);
-	return strings_add(k->list, v);
+	if (!why)
+		return strings_add(k->list, v);
+	/* The message stays one line. */
+	if (!(shown = one_line(v)))
+		return sghook_error_set("out of memory");
+	error = bad_value(k->s, k->var, nth, shown, why);
+	free(shown);
+	return error;
 }
 
 /* Every value of a key the rule may repeat, in order, each once. */
@@ -522,6 +549,15 @@ static int get_strings(sghook_strings *out, const rule_src *s,
 static const char *keyword_check(const char *v)
 {
 	return v[0] ? NULL : "a keyword must not be empty";
+}
+
+/* A marker is looked for within a line, so a line break never matches. */
+static const char *marker_check(const char *v)
+{
+	if (!v[0])
+		return "an allow marker must not be empty";
+	return strpbrk(v, "\r\n") ? "an allow marker must not hold a line "
+		"break: it is looked for within one line" : NULL;
 }
 
 typedef struct {
@@ -593,7 +629,7 @@ static const char *const rule_keys[] = {
 	"minLength", "fullLength", "entropy", "context", "contextLines",
 	"randomTier", "placeholder", "remediation", "randomEntropy",
 	"fillerRun", "wordPairs", "wordShare", "identifierShare",
-	"enclosingContext"
+	"enclosingContext", "allowMarker"
 };
 
 static const char *rule_key(const char *var)
@@ -640,7 +676,7 @@ static int rule_load_values(sghook_rule *r, rule_text *t, const rule_src *s)
 		return sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has "
 			"no keyword: every rule needs a literal for the "
 			"prefilter", s->path, s->id);
-	return 0;
+	return get_strings(&r->allow_markers, s, "allowMarker", marker_check);
 }
 
 static int rule_load_patterns(sghook_rule *r, const rule_text *t,

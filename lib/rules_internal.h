@@ -8,7 +8,7 @@
 
 #include "sghook.h"
 
-/* Strings that a rule or a set holds, each once. */
+/* A list of strings, each the list's own. */
 typedef struct {
 	char **items;
 	size_t count, alloc;
@@ -24,6 +24,12 @@ struct sghook_rule {
 	pcre2_code *context;     /* words that make a short body a token */
 	pcre2_code *placeholder; /* bodies that are documentation */
 	sghook_strings keywords;
+	/*
+	 * A comment that ends a line and holds one of these allows the
+	 * rule's matches before it on that line (match.c); none: no marker
+	 * allows them.
+	 */
+	sghook_strings allow_markers;
 	int priority;            /* wins overlapping matches */
 	int min_length;
 	int full_length;         /* 0: every length is full */

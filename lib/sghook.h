@@ -282,10 +282,18 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 	sghook_match_cb cb, void *payload);
 
 /*
- * Where an allow marker stands on the line of buf[off], when the line ends
- * with a comment that holds it (sghook:allow or gitleaks:allow): a secret
- * on that line that ends before the marker is allowed. NULL when the line
- * allows nothing. *eol is set to the line's end.
+ * Where an allow marker of `rule` (its allowMarker values: sghook:allow
+ * and gitleaks:allow in the shipped rules) stands on the line of
+ * buf[off], when the line ends with a comment that holds it: a match of
+ * the rule on that line that ends before the marker is allowed. NULL when
+ * the line allows nothing, or the rule has no marker. *eol is set to the
+ * line's end.
+ */
+const char *sghook_match_rule_allow_limit(const sghook_rule *rule,
+	const char *buf, size_t len, size_t off, const char **eol);
+/*
+ * The same with the shipped rules' markers, whatever the rule: only until
+ * scan.c calls the one above.
  */
 const char *sghook_match_allow_limit(const char *buf, size_t len,
 	size_t off, const char **eol);
