@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "rules_internal.h"
 
 /* How far a context word may sit from the secret on its own line. */
@@ -392,16 +393,17 @@ static const char *line_start(const char *buf, const char *p)
 	return nl ? nl + 1 : buf;
 }
 
-/* The last allow marker of [ls, le), or NULL; *mlen is its length. */
-static const char *last_marker(const char *ls, const char *le, size_t *mlen)
+/* The last of `markers` in [ls, le), or NULL; *mlen is its length. */
+static const char *last_marker(const sghook_strings *markers,
+	const char *ls, const char *le, size_t *mlen)
 {
-	static const char *const names[] = { "sghook:allow", "gitleaks:allow" };
-	const char *last = NULL, *p, *hit;
+	const char *last = NULL, *p, *hit, *name;
 	size_t k, n;
 
-	for (k = 0; k < 2; k++) {
-		n = strlen(names[k]);
-		for (p = ls; (hit = memmem(p, (size_t)(le - p), names[k], n));
+	for (k = 0; k < markers->count; k++) {
+		name = markers->items[k];
+		n = strlen(name);
+		for (p = ls; (hit = memmem(p, (size_t)(le - p), name, n));
 		    p = hit + n)
 			if (!last || hit > last) {
 				last = hit;
@@ -443,12 +445,13 @@ static int opener_at(const char *ls, const char *p, const char *le,
  * closes with nothing but blanks after. Returns that marker (a secret must
  * end before it), or NULL. One pass over the line, for all its matches.
  */
-static const char *allow_limit(const char *ls, const char *le)
+static const char *allow_limit(const sghook_strings *markers,
+	const char *ls, const char *le)
 {
 	const char *marker, *p, *close = NULL, *after;
 	size_t mlen = 0;
 
-	if (!(marker = last_marker(ls, le, &mlen)))
+	if (!(marker = last_marker(markers, ls, le, &mlen)))
 		return NULL;
 	for (p = ls; p < marker && !opener_at(ls, p, le, &close); p++)
 		;
@@ -466,14 +469,33 @@ static const char *allow_limit(const char *ls, const char *le)
 	return marker;
 }
 
-const char *sghook_match_allow_limit(const char *buf, size_t len,
-	size_t off, const char **eol)
+static const char *line_allow_limit(const sghook_strings *markers,
+	const char *buf, size_t len, size_t off, const char **eol)
 {
 	const char *ls = line_start(buf, buf + off);
 
 	if (!(*eol = memchr(buf + off, '\n', len - off)))
 		*eol = buf + len;
-	return allow_limit(ls, *eol);
+	return allow_limit(markers, ls, *eol);
+}
+
+const char *sghook_match_rule_allow_limit(const sghook_rule *rule,
+	const char *buf, size_t len, size_t off, const char **eol)
+{
+	return line_allow_limit(&rule->allow_markers, buf, len, off, eol);
+}
+
+/*
+ * Kept only for scan.c, which does not yet say the rule: the markers of
+ * the shipped rules. To go once it calls sghook_match_rule_allow_limit().
+ */
+const char *sghook_match_allow_limit(const char *buf, size_t len,
+	size_t off, const char **eol)
+{
+	static char *names[] = { "sghook:allow", "gitleaks:allow" };
+	static const sghook_strings shipped = { names, 2, 2 };
+
+	return line_allow_limit(&shipped, buf, len, off, eol);
 }
 
 /*
@@ -483,8 +505,8 @@ const char *sghook_match_allow_limit(const char *buf, size_t len,
  * was quadratic. A match on the line of the last one reuses it; one on a
  * later line searches back only to the end of that one.
  */
-static void find_line(sghook_matcher *m, const char *buf, size_t len,
-	size_t off)
+static void find_line(sghook_matcher *m, const sghook_rule *r,
+	const char *buf, size_t len, size_t off)
 {
 	const char *p = buf + off, *nl;
 
@@ -498,7 +520,7 @@ static void find_line(sghook_matcher *m, const char *buf, size_t len,
 	}
 	if (!(m->line_end = memchr(p, '\n', len - off)))
 		m->line_end = buf + len;
-	m->allow_at = allow_limit(m->line, m->line_end);
+	m->allow_at = allow_limit(&r->allow_markers, m->line, m->line_end);
 }
 
 /*
@@ -591,12 +613,13 @@ static void walk_next_hit(sghook_matcher *m, walk *w, size_t from)
 		w->hit_end = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		for (run = w->hit; run > 0 && is_alnum(w->buf[run - 1]); run--)
 			;
-		for (k = 0; k < r->nkeywords; k++) {
-			kl = strlen(r->keywords[k]);
-			if (run >= kl && !memcmp(w->buf + run - kl, r->keywords[k], kl))
+		for (k = 0; k < r->keywords.count; k++) {
+			kl = strlen(r->keywords.items[k]);
+			if (run >= kl && !memcmp(w->buf + run - kl,
+			    r->keywords.items[k], kl))
 				break;
 		}
-		if (k == r->nkeywords)
+		if (k == r->keywords.count)
 			return;
 		from = w->hit_end;
 	}
@@ -768,7 +791,7 @@ static int outer_context(sghook_matcher *m, const sghook_rule *r,
 		if (end > seg->dec.src_end)
 			end = seg->dec.src_end;
 		m->line = m->line_end = NULL;
-		find_line(m, p->buf, p->len, off);
+		find_line(m, r, p->buf, p->len, off);
 		found = has_context(m, r, p->buf, off, end) ||
 			(r->enclosing_context && enclosing_context(m,
 			&m->outer[p->depth], r, p->buf, p->len, off));
@@ -780,14 +803,15 @@ static int outer_context(sghook_matcher *m, const sghook_rule *r,
 }
 
 /* Whether an allow marker on a line that holds the encoded form allows it. */
-static int allowed_outside(const segment *seg, size_t off, size_t end)
+static int allowed_outside(const sghook_rule *r, const segment *seg,
+	size_t off, size_t end)
 {
 	const char *limit, *eol;
 
 	for (; seg->parent; seg = seg->parent) {
 		end = sghook_decoded_source(&seg->dec, end - 1) + 1;
 		off = sghook_decoded_source(&seg->dec, off);
-		limit = sghook_match_allow_limit(seg->parent->buf,
+		limit = sghook_match_rule_allow_limit(r, seg->parent->buf,
 			seg->parent->len, off, &eol);
 		if (limit && seg->parent->buf + end <= limit)
 			return 1;
@@ -839,14 +863,8 @@ static sghook_tier blocking_tier(sghook_matcher *m, const sghook_rule *r,
 
 static int push_match(sghook_matcher *m, const sghook_match *x)
 {
-	sghook_match *grown;
-
-	if (m->nfound == m->alloc) {
-		m->alloc = m->alloc ? m->alloc * 2 : 8;
-		if (!(grown = realloc(m->found, m->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->found = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(m->found, m->alloc, m->nfound + 1) < 0)
+		return SGHOOK_ERROR;
 	m->found[m->nfound++] = *x;
 	return 0;
 }
@@ -859,15 +877,8 @@ static int push_match(sghook_matcher *m, const sghook_match *x)
  */
 static int push_claim(sghook_matcher *m, size_t off, size_t end)
 {
-	struct claim *grown;
-	size_t cap = m->claims_alloc ? m->claims_alloc * 2 : 64;
-
-	if (m->nclaims == m->claims_alloc) {
-		if (!(grown = realloc(m->claims, cap * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->claims = grown;
-		m->claims_alloc = cap;
-	}
+	if (SGHOOK_ARRAY_GROW(m->claims, m->claims_alloc, m->nclaims + 1) < 0)
+		return SGHOOK_ERROR;
 	m->claims[m->nclaims].off = off;
 	m->claims[m->nclaims++].end = end;
 	return 0;
@@ -907,6 +918,44 @@ static int by_offset(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
+/* A rule none of whose keywords the buffer holds cannot match. */
+static int has_keyword(const sghook_rule *r, const char *buf, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < r->keywords.count; k++)
+		if (memmem(buf, len, r->keywords.items[k],
+		    strlen(r->keywords.items[k])))
+			return 1;
+	return 0;
+}
+
+/*
+ * A match of `r` at [off, end) of the segment, `body` its measured part.
+ * It claims its bytes even when it does not block (a Sourcegraph token of
+ * low entropy is still not a Segment one), unless its rule is the last;
+ * it is kept when it blocks.
+ */
+static int take_match(sghook_matcher *m, const sghook_rule *r,
+	const segment *seg, size_t off, size_t end, const char *body,
+	size_t n, int last)
+{
+	const char *buf = seg->buf;
+	sghook_tier tier;
+
+	find_line(m, r, buf, seg->len, off);
+	tier = (m->allow_at && buf + end <= m->allow_at) ||
+		allowed_outside(r, seg, off, end) ? SGHOOK_TIER_NONE :
+		blocking_tier(m, r, seg, off, end, body, n);
+	if (!last && push_claim(m, off, end) < 0)
+		return SGHOOK_ERROR;
+	if (!tier)
+		return 0;
+	sghook_match x = { r, 0, 0, off, buf + off, end - off, tier,
+		seg->dec.encoding };
+	return push_match(m, &x);
+}
+
 static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 {
 	const char *buf = seg->buf;
@@ -914,18 +963,10 @@ static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 	const sghook_rule *r = m->rules->items[ri];
 	pcre2_match_data *md = m->md[ri];
 	PCRE2_SIZE *ov, start = 0;
-	const char *body;
-	sghook_tier tier;
-	size_t off, end, n, nprev = m->nclaims;
-	int last = ri + 1 == m->rules->count;
-	size_t k;
-	int rc;
+	size_t off, end, nprev = m->nclaims;
+	int last = ri + 1 == m->rules->count, body, rc;
 
-	/* A rule whose keyword is absent cannot match: skip its regex. */
-	for (k = 0; k < r->nkeywords; k++)
-		if (memmem(buf, len, r->keywords[k], strlen(r->keywords[k])))
-			break;
-	if (k == r->nkeywords)
+	if (!has_keyword(r, buf, len))
 		return 0;
 	/* Earlier rules' claims, in order, for overlaps(). */
 	if (nprev > 1)
@@ -947,31 +988,14 @@ static int scan_rule(sghook_matcher *m, size_t ri, const segment *seg)
 		off = ov[0];
 		end = ov[1];
 		start = end > off ? end : end + 1;
-		if (rc > 1 && ov[2] != PCRE2_UNSET) {
-			body = buf + ov[2];
-			n = ov[3] - ov[2];
-		} else {
-			body = buf + off;
-			n = end - off;
-		}
 		if (overlaps(m, nprev, off, end))
 			continue;
-		/*
-		 * A match claims its bytes even when it does not block: a
-		 * Sourcegraph token of low entropy is still not a Segment one.
-		 */
-		find_line(m, buf, len, off);
-		tier = (m->allow_at && buf + end <= m->allow_at) ||
-			allowed_outside(seg, off, end) ? SGHOOK_TIER_NONE :
-			blocking_tier(m, r, seg, off, end, body, n);
-		if (!last && push_claim(m, off, end) < 0)
-			return SGHOOK_ERROR;
-		if (!tier)
-			continue;
-		sghook_match x = { r, 0, 0, off, buf + off, end - off, tier,
-			seg->dec.encoding };
-		if (push_match(m, &x) < 0)
-			return SGHOOK_ERROR;
+		/* Group 1 is the body; without it, the whole match. */
+		body = rc > 1 && ov[2] != PCRE2_UNSET;
+		if ((rc = take_match(m, r, seg, off, end,
+		    buf + (body ? ov[2] : off), body ? ov[3] - ov[2] : end - off,
+		    last)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -998,16 +1022,8 @@ static size_t next_hit(const segment *seg, const sghook_decode_form *f,
 
 static int keep(sghook_matcher *m, char *data)
 {
-	char **grown;
-	size_t cap = m->kept_alloc ? m->kept_alloc * 2 : 8;
-
-	if (m->nkept == m->kept_alloc) {
-		if (cap < m->kept_alloc ||
-		    !(grown = realloc(m->kept, cap * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->kept = grown;
-		m->kept_alloc = cap;
-	}
+	if (SGHOOK_ARRAY_GROW(m->kept, m->kept_alloc, m->nkept + 1) < 0)
+		return SGHOOK_ERROR;
 	m->kept[m->nkept++] = data;
 	return 0;
 }

@@ -1,134 +1,16 @@
-/* Findings, and how they are shown: text for people, JSON and SARIF. */
+/* How findings are shown: text for people, JSON and SARIF. */
 #define _GNU_SOURCE
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "sghook.h"
-
-/*
- * Room for `need` items of `size` bytes in `items` (of *alloc): the array
- * to use, or NULL. *alloc changes only once realloc has succeeded, so that
- * a failure leaves the array and its capacity as they were.
- */
-static void *grow(void *items, size_t *alloc, size_t need, size_t size)
-{
-	void *grown;
-	size_t n = *alloc ? *alloc : 8;
-
-	if (need <= *alloc)
-		return items;
-	while (n < need) {
-		if (n > SIZE_MAX / 2)
-			goto oom;
-		n *= 2;
-	}
-	if (n > SIZE_MAX / size || !(grown = realloc(items, n * size)))
-		goto oom;
-	*alloc = n;
-	return grown;
-oom:
-	sghook_error_set("out of memory");
-	return NULL;
-}
-
-int sghook_findings_add(sghook_findings *list, const sghook_finding *f)
-{
-	sghook_finding *grown, *copy;
-
-	if (!(grown = grow(list->items, &list->alloc, list->count + 1,
-	    sizeof(*grown))))
-		return SGHOOK_ERROR;
-	list->items = grown;
-	copy = &list->items[list->count];
-	*copy = *f;
-	copy->path = f->path ? strdup(f->path) : NULL;
-	copy->secret = strdup(f->secret);
-	if ((f->path && !copy->path) || !copy->secret) {
-		free(copy->path);
-		free(copy->secret);
-		return sghook_error_set("out of memory");
-	}
-	list->count++;
-	return 0;
-}
-
-/* Moves every finding of `src` to the end of `dst`. */
-int sghook_findings_append(sghook_findings *dst, sghook_findings *src)
-{
-	sghook_finding *grown;
-	size_t need = dst->count + src->count;
-
-	if (src->count == 0)
-		return 0;
-	if (need < dst->count)
-		return sghook_error_set("out of memory");
-	if (!(grown = grow(dst->items, &dst->alloc, need, sizeof(*grown))))
-		return SGHOOK_ERROR;
-	dst->items = grown;
-	memcpy(dst->items + dst->count, src->items,
-		src->count * sizeof(*src->items));
-	dst->count = need;
-	free(src->items);
-	memset(src, 0, sizeof(*src));
-	return 0;
-}
-
-void sghook_findings_clear(sghook_findings *list)
-{
-	size_t i;
-
-	for (i = 0; i < list->count; i++) {
-		free(list->items[i].path);
-		free(list->items[i].secret);
-	}
-	free(list->items);
-	memset(list, 0, sizeof(*list));
-}
-
-const char *sghook_source_name(sghook_source source)
-{
-	switch (source) {
-	case SGHOOK_SOURCE_COMMIT_MESSAGE: return "commit-message";
-	case SGHOOK_SOURCE_TAG_MESSAGE: return "tag-message";
-	default: return "file";
-	}
-}
 
 /* What a message finding shows where a file finding shows its path. */
 static const char *source_label(sghook_source source)
 {
 	return source == SGHOOK_SOURCE_TAG_MESSAGE ? "(tag message)" :
 		"(commit message)";
-}
-
-/*
- * Rule, path and secret, not the commit or line: the same finding keeps
- * its fingerprint when the line moves or the commit is amended, so it can
- * be allowed in the very commit that adds it.
- */
-void sghook_finding_fingerprint(sghook_finding *f)
-{
-	const char *id = sghook_rule_id(f->rule);
-	const char *where = f->path ? f->path : sghook_source_name(f->source);
-	size_t a = strlen(id), b = strlen(where), c = strlen(f->secret);
-	char *buf = malloc(a + b + c + 3), hex[GIT_OID_HEXSZ + 1];
-	git_oid oid;
-
-	memset(f->fingerprint, '0', 16);
-	f->fingerprint[16] = '\0';
-	if (!buf)
-		return;
-	memcpy(buf, id, a);
-	buf[a] = '\n';
-	memcpy(buf + a + 1, where, b);
-	buf[a + 1 + b] = '\n';
-	memcpy(buf + a + b + 2, f->secret, c);
-	if (git_odb_hash(&oid, buf, a + b + c + 2, GIT_OBJECT_BLOB) == 0) {
-		git_oid_tostr(hex, sizeof(hex), &oid);
-		memcpy(f->fingerprint, hex, 16);
-	}
-	free(buf);
 }
 
 /* Keeps the prefix up to its last '_' and four characters more. */
@@ -331,7 +213,7 @@ static void write_json(FILE *fp, const sghook_findings *l,
 static int rules_seen(const sghook_rule ***out, size_t *n,
 	const sghook_findings *l)
 {
-	const sghook_rule **seen = NULL, **grown;
+	const sghook_rule **seen = NULL;
 	size_t i, j, count = 0, alloc = 0;
 
 	for (i = 0; i < l->count; i++) {
@@ -339,11 +221,10 @@ static int rules_seen(const sghook_rule ***out, size_t *n,
 			;
 		if (j < count)
 			continue;
-		if (!(grown = grow(seen, &alloc, count + 1, sizeof(*grown)))) {
+		if (SGHOOK_ARRAY_GROW(seen, alloc, count + 1) < 0) {
 			free(seen);
 			return SGHOOK_ERROR;
 		}
-		seen = grown;
 		seen[count++] = l->items[i].rule;
 	}
 	*out = seen;
@@ -351,20 +232,11 @@ static int rules_seen(const sghook_rule ***out, size_t *n,
 	return 0;
 }
 
-static int write_sarif(FILE *fp, const sghook_findings *l,
-	const sghook_report_opts *o)
+/* The driver's rules, each with its help text when it has one. */
+static void write_sarif_rules(FILE *fp, const sghook_rule **rules, size_t n)
 {
-	const sghook_rule **rules;
-	char red[128], hex[GIT_OID_HEXSZ + 1], where[64], *msg;
-	size_t n, i, j;
+	size_t i;
 
-	if (rules_seen(&rules, &n, l) < 0)
-		return SGHOOK_ERROR;
-
-	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
-	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-	      "    \"tool\": {\"driver\": {\"name\": \"sghook\", \"version\": \""
-	      SGHOOK_VERSION "\", \"rules\": [", fp);
 	for (i = 0; i < n; i++) {
 		fputs(i ? ",\n      {\"id\": " : "\n      {\"id\": ", fp);
 		json_string(fp, sghook_rule_id(rules[i]));
@@ -378,61 +250,93 @@ static int write_sarif(FILE *fp, const sghook_findings *l,
 		}
 		fputs(", \"defaultConfiguration\": {\"level\": \"error\"}}", fp);
 	}
+}
+
+/* What a file finding's location says: the file, line and column. */
+static void write_sarif_file_location(FILE *fp, const sghook_finding *f)
+{
+	fputs(", \"locations\": [{\"physicalLocation\": "
+	      "{\"artifactLocation\": {\"uri\": ", fp);
+	json_string(fp, f->path);
+	fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
+		"\"startColumn\": %zu}}}]", f->line, f->column);
+}
+
+/*
+ * A message is no file: SARIF names it as a logical location, and its
+ * line goes in the properties.
+ */
+static void write_sarif_message_location(FILE *fp, const sghook_finding *f)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), &f->commit);
+	fprintf(fp, ", \"locations\": [{\"logicalLocations\": "
+		"[{\"name\": \"%s\", \"fullyQualifiedName\": "
+		"\"%s:%s\", \"kind\": \"object\"}]}]",
+		sghook_source_name(f->source), f->has_commit ? hex : "staged",
+		sghook_source_name(f->source));
+}
+
+/* One result: `index` is that of its rule in the driver's rules. */
+static void write_sarif_result(FILE *fp, const sghook_finding *f,
+	size_t index, const sghook_report_opts *o)
+{
+	char red[128], hex[GIT_OID_HEXSZ + 1], *msg;
+	const char *desc = sghook_rule_description(f->rule);
+	const char *secret = shown(red, sizeof(red), f->secret, o);
+	int n;
+
+	fputs("\"ruleId\": ", fp);
+	json_string(fp, sghook_rule_id(f->rule));
+	fprintf(fp, ", \"ruleIndex\": %zu, \"level\": \"error\", "
+		"\"message\": {\"text\": ", index);
+	n = f->path ? asprintf(&msg, "%s: %s", desc, secret) :
+		asprintf(&msg, "%s: %s %s:%zu", desc, secret,
+		source_label(f->source), f->line);
+	json_string(fp, n >= 0 ? msg : desc);
+	if (n >= 0)
+		free(msg);
+	fputs("}", fp);
+	if (f->path)
+		write_sarif_file_location(fp, f);
+	else
+		write_sarif_message_location(fp, f);
+	fprintf(fp, ", \"partialFingerprints\": {\"sghook/v1\": "
+		"\"%s\"}, \"properties\": {\"source\": \"%s\"",
+		f->fingerprint, sghook_source_name(f->source));
+	if (!f->path)
+		fprintf(fp, ", \"line\": %zu, \"column\": %zu",
+			f->line, f->column);
+	if (f->has_commit) {
+		git_oid_tostr(hex, sizeof(hex), &f->commit);
+		fprintf(fp, ", \"commit\": \"%s\"", hex);
+	}
+	if (f->encoding)
+		fprintf(fp, ", \"encoding\": \"%s\"",
+			sghook_encoding_name(f->encoding));
+	fputs("}}", fp);
+}
+
+static int write_sarif(FILE *fp, const sghook_findings *l,
+	const sghook_report_opts *o)
+{
+	const sghook_rule **rules;
+	size_t n, i, j;
+
+	if (rules_seen(&rules, &n, l) < 0)
+		return SGHOOK_ERROR;
+	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
+	      "    \"tool\": {\"driver\": {\"name\": \"sghook\", \"version\": \""
+	      SGHOOK_VERSION "\", \"rules\": [", fp);
+	write_sarif_rules(fp, rules, n);
 	fputs("]}},\n    \"results\": [", fp);
 	for (i = 0; i < l->count; i++) {
-		const sghook_finding *f = &l->items[i];
-
-		for (j = 0; j < n && rules[j] != f->rule; j++)
+		for (j = 0; j < n && rules[j] != l->items[i].rule; j++)
 			;
 		fputs(i ? ",\n      {" : "\n      {", fp);
-		fputs("\"ruleId\": ", fp);
-		json_string(fp, sghook_rule_id(f->rule));
-		fprintf(fp, ", \"ruleIndex\": %zu, \"level\": \"error\", "
-			"\"message\": {\"text\": ", j);
-		if (f->path)
-			where[0] = '\0';
-		else
-			snprintf(where, sizeof(where), " %s:%zu",
-				source_label(f->source), f->line);
-		if (asprintf(&msg, "%s: %s%s", sghook_rule_description(f->rule),
-		    shown(red, sizeof(red), f->secret, o), where) < 0)
-			msg = NULL;
-		json_string(fp, msg ? msg : sghook_rule_description(f->rule));
-		free(msg);
-		if (f->path) {
-			fputs("}, \"locations\": [{\"physicalLocation\": "
-			      "{\"artifactLocation\": {\"uri\": ", fp);
-			json_string(fp, f->path);
-			fprintf(fp, "}, \"region\": {\"startLine\": %zu, "
-				"\"startColumn\": %zu}}}]", f->line, f->column);
-		} else {
-			/*
-			 * A message is no file: SARIF names it as a logical
-			 * location, and its line goes in the properties.
-			 */
-			git_oid_tostr(hex, sizeof(hex), &f->commit);
-			fprintf(fp, "}, \"locations\": [{\"logicalLocations\": "
-				"[{\"name\": \"%s\", \"fullyQualifiedName\": "
-				"\"%s:%s\", \"kind\": \"object\"}]}]",
-				sghook_source_name(f->source),
-				f->has_commit ? hex : "staged",
-				sghook_source_name(f->source));
-		}
-		fprintf(fp, ", \"partialFingerprints\": {\"sghook/v1\": "
-			"\"%s\"}, \"properties\": {\"source\": \"%s\"",
-			f->fingerprint, sghook_source_name(f->source));
-		if (!f->path)
-			fprintf(fp, ", \"line\": %zu, \"column\": %zu",
-				f->line, f->column);
-		if (f->has_commit) {
-			git_oid_tostr(hex, sizeof(hex), &f->commit);
-			fprintf(fp, ", \"commit\": \"%s\"", hex);
-		}
-		if (f->encoding)
-			fprintf(fp, ", \"encoding\": \"%s\"",
-				sghook_encoding_name(f->encoding));
-		fputs("}", fp);
-		fputs("}", fp);
+		write_sarif_result(fp, &l->items[i], j, o);
 	}
 	fputs(l->count ? "\n    ]\n  }]\n}\n" : "]\n  }]\n}\n", fp);
 	free(rules);

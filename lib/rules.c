@@ -15,12 +15,45 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "array.h"
 #include "rules_internal.h"
 
-static void rule_free(sghook_rule *r)
+static void strings_free(sghook_strings *list)
 {
 	size_t i;
 
+	for (i = 0; i < list->count; i++)
+		free(list->items[i]);
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+/* Appends a copy of `str`. */
+static int strings_push(sghook_strings *list, const char *str)
+{
+	char *copy;
+
+	if (SGHOOK_ARRAY_GROW(list->items, list->alloc, list->count + 1) < 0)
+		return SGHOOK_ERROR;
+	if (!(copy = strdup(str)))
+		return sghook_error_set("out of memory");
+	list->items[list->count++] = copy;
+	return 0;
+}
+
+/* Appends a copy of `str`, unless the list holds it already. */
+static int strings_add(sghook_strings *list, const char *str)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (!strcmp(list->items[i], str))
+			return 0;
+	return strings_push(list, str);
+}
+
+static void rule_free(sghook_rule *r)
+{
 	if (!r)
 		return;
 	free(r->id);
@@ -32,9 +65,8 @@ static void rule_free(sghook_rule *r)
 	pcre2_code_free(r->re);
 	pcre2_code_free(r->context);
 	pcre2_code_free(r->placeholder);
-	for (i = 0; i < r->nkeywords; i++)
-		free(r->keywords[i]);
-	free(r->keywords);
+	strings_free(&r->keywords);
+	strings_free(&r->allow_markers);
 	free(r);
 }
 
@@ -46,9 +78,7 @@ void sghook_rules_free(sghook_rules *rules)
 		return;
 	for (i = 0; i < rules->count; i++)
 		rule_free(rules->items[i]);
-	for (i = 0; i < rules->nkeywords; i++)
-		free(rules->keywords[i]);
-	free(rules->keywords);
+	strings_free(&rules->keywords);
 	sghook_decode_forms_free(&rules->forms);
 	free(rules->items);
 	pthread_mutex_destroy(&rules->jit_lock);
@@ -454,38 +484,80 @@ static int compile(pcre2_code **out, const rule_src *s, const char *var,
 	return 0;
 }
 
-static int add_keyword(char ***list, size_t *n, const char *kw)
-{
-	char **grown;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*list)[i], kw))
-			return 0;
-	if (!(grown = realloc(*list, (*n + 1) * sizeof(*grown))))
-		return sghook_error_set("out of memory");
-	*list = grown;
-	if (!(grown[*n] = strdup(kw)))
-		return sghook_error_set("out of memory");
-	(*n)++;
-	return 0;
-}
+/* Why a value of a repeated key cannot be used, or NULL when it can. */
+typedef const char *(*value_check)(const char *value);
 
 typedef struct {
-	sghook_rule *r;
+	sghook_strings *list;
 	const rule_src *s;
+	const char *var;
+	value_check check;
 	size_t nth;
-} keyword_ctx;
+} strings_ctx;
 
-static int keyword_cb(const git_config_entry *e, void *payload)
+/* A copy of `v` with its line breaks written as \n and \r, to show it. */
+static char *one_line(const char *v)
 {
-	keyword_ctx *k = payload;
-	size_t nth = k->nth++;
+	char *out = malloc(strlen(v) * 2 + 1), *o = out;
 
-	if (!e->value || !e->value[0])
-		return bad_value(k->s, "keyword", nth, "", "a keyword must "
-			"not be empty");
-	return add_keyword(&k->r->keywords, &k->r->nkeywords, e->value);
+	if (!out)
+		return NULL;
+	for (; *v; v++) {
+		if (*v == '\n' || *v == '\r') {
+			*o++ = '\\';
+			*o++ = *v == '\n' ? 'n' : 'r';
+		} else {
+			*o++ = *v;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int strings_cb(const git_config_entry *e, void *payload)
+{
+	strings_ctx *k = payload;
+	const char *v = e->value ? e->value : "", *why = k->check(v);
+	size_t nth = k->nth++;
+	char *shown;
+	int error;
+
+	if (!why)
+		return strings_add(k->list, v);
+	/* The message stays one line. */
+	if (!(shown = one_line(v)))
+		return sghook_error_set("out of memory");
+	error = bad_value(k->s, k->var, nth, shown, why);
+	free(shown);
+	return error;
+}
+
+/* Every value of a key the rule may repeat, in order, each once. */
+static int get_strings(sghook_strings *out, const rule_src *s,
+	const char *var, value_check check)
+{
+	strings_ctx k = { out, s, var, check, 0 };
+	char key[512];
+	int error;
+
+	snprintf(key, sizeof(key), "rule.%s.%s", s->id, var);
+	error = git_config_get_multivar_foreach(s->cfg, key, NULL, strings_cb,
+		&k);
+	return error == GIT_ENOTFOUND ? 0 : error;
+}
+
+static const char *keyword_check(const char *v)
+{
+	return v[0] ? NULL : "a keyword must not be empty";
+}
+
+/* A marker is looked for within a line, so a line break never matches. */
+static const char *marker_check(const char *v)
+{
+	if (!v[0])
+		return "an allow marker must not be empty";
+	return strpbrk(v, "\r\n") ? "an allow marker must not hold a line "
+		"break: it is looked for within one line" : NULL;
 }
 
 typedef struct {
@@ -557,7 +629,7 @@ static const char *const rule_keys[] = {
 	"minLength", "fullLength", "entropy", "context", "contextLines",
 	"randomTier", "placeholder", "remediation", "randomEntropy",
 	"fillerRun", "wordPairs", "wordShare", "identifierShare",
-	"enclosingContext"
+	"enclosingContext", "allowMarker"
 };
 
 static const char *rule_key(const char *var)
@@ -570,12 +642,83 @@ static const char *rule_key(const char *var)
 	return NULL;
 }
 
+/* The values of a rule that are read before they are used. */
+typedef struct {
+	char *regex, *context, *placeholder, *remediation;
+} rule_text;
+
+/* Every key of a rule, checked; the patterns are compiled after. */
+static int rule_load_values(sghook_rule *r, rule_text *t, const rule_src *s)
+{
+	int error;
+
+	if ((error = get_value(&r->description, s, "description")) < 0 ||
+	    (error = get_value(&r->confidence, s, "confidence")) < 0 ||
+	    (error = get_value(&t->regex, s, "regex")) < 0 ||
+	    (error = get_value(&t->context, s, "context")) < 0 ||
+	    (error = get_value(&t->placeholder, s, "placeholder")) < 0 ||
+	    (error = get_value(&t->remediation, s, "remediation")) < 0 ||
+	    (error = get_int(&r->priority, s, "priority", INT32_MIN, 0)) < 0 ||
+	    (error = get_int(&r->min_length, s, "minLength", 0, 0)) < 0 ||
+	    (error = get_int(&r->full_length, s, "fullLength", 0, 0)) < 0 ||
+	    (error = get_int(&r->context_lines, s, "contextLines", 0, 3)) < 0 ||
+	    (error = get_entropy(&r->entropy, s)) < 0 ||
+	    (error = get_bool(&r->random_tier, s, "randomTier", 0)) < 0 ||
+	    (error = rule_load_shape(r, s)) < 0)
+		return error;
+	if (!t->regex)
+		return sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has "
+			"no regex", s->path, s->id);
+	if ((error = get_strings(&r->keywords, s, "keyword",
+	    keyword_check)) < 0)
+		return error;
+	if (r->keywords.count == 0)
+		return sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has "
+			"no keyword: every rule needs a literal for the "
+			"prefilter", s->path, s->id);
+	return get_strings(&r->allow_markers, s, "allowMarker", marker_check);
+}
+
+static int rule_load_patterns(sghook_rule *r, const rule_text *t,
+	const rule_src *s)
+{
+	int error = 0;
+
+	if ((error = compile(&r->re, s, "regex", t->regex)) < 0 ||
+	    (t->context && (error = compile(&r->context, s, "context",
+	    t->context)) < 0) ||
+	    (t->placeholder && (error = compile(&r->placeholder, s,
+	    "placeholder", t->placeholder)) < 0))
+		return error;
+	return 0;
+}
+
+/* The remediation text, from a file named relative to the rule file. */
+static int rule_load_remediation(sghook_rule *r, const char *name,
+	const rule_src *s)
+{
+	char *path, loc[PATH_MAX + 32];
+	int error = 0, why;
+
+	if (!name)
+		return 0;
+	if (!(path = sibling(s->path, name)))
+		return sghook_error_set("out of memory");
+	if (read_file(&r->remediation, path) < 0) {
+		why = errno;
+		error = sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s: "
+			"remediation = '%s': cannot read %s: %s", where(loc,
+			sizeof(loc), s, "remediation", KEY_LAST), s->id, name,
+			path, strerror(why));
+	}
+	free(path);
+	return error;
+}
+
 static int rule_load(sghook_rule **out, const rule_src *s)
 {
 	sghook_rule *r = calloc(1, sizeof(*r));
-	char *regex = NULL, *context = NULL, *placeholder = NULL;
-	char *remediation = NULL, *path = NULL, key[512], loc[PATH_MAX + 32];
-	keyword_ctx kc;
+	rule_text t = { NULL, NULL, NULL, NULL };
 	int error = SGHOOK_ERROR;
 
 	if (!r)
@@ -584,61 +727,12 @@ static int rule_load(sghook_rule **out, const rule_src *s)
 		sghook_error_set("out of memory");
 		goto done;
 	}
-	if ((error = get_value(&r->description, s, "description")) < 0 ||
-	    (error = get_value(&r->confidence, s, "confidence")) < 0 ||
-	    (error = get_value(&regex, s, "regex")) < 0 ||
-	    (error = get_value(&context, s, "context")) < 0 ||
-	    (error = get_value(&placeholder, s, "placeholder")) < 0 ||
-	    (error = get_value(&remediation, s, "remediation")) < 0 ||
-	    (error = get_int(&r->priority, s, "priority", INT32_MIN, 0)) < 0 ||
-	    (error = get_int(&r->min_length, s, "minLength", 0, 0)) < 0 ||
-	    (error = get_int(&r->full_length, s, "fullLength", 0, 0)) < 0 ||
-	    (error = get_int(&r->context_lines, s, "contextLines", 0, 3)) < 0 ||
-	    (error = get_entropy(&r->entropy, s)) < 0 ||
-	    (error = get_bool(&r->random_tier, s, "randomTier", 0)) < 0 ||
-	    (error = rule_load_shape(r, s)) < 0)
+	if ((error = rule_load_values(r, &t, s)) < 0 ||
+	    (error = rule_load_patterns(r, &t, s)) < 0 ||
+	    (error = rule_load_remediation(r, t.remediation, s)) < 0)
 		goto done;
-	error = SGHOOK_EINVALID;
-	if (!regex) {
-		sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has no regex",
-			s->path, s->id);
-		goto done;
-	}
-	kc.r = r;
-	kc.s = s;
-	kc.nth = 0;
-	snprintf(key, sizeof(key), "rule.%s.keyword", s->id);
-	if ((error = git_config_get_multivar_foreach(s->cfg, key, NULL,
-	    keyword_cb, &kc)) < 0 && error != GIT_ENOTFOUND)
-		goto done;
-	if (r->nkeywords == 0) {
-		error = sghook_error_set_code(SGHOOK_EINVALID, "%s: rule %s has "
-			"no keyword: every rule needs a literal for the "
-			"prefilter", s->path, s->id);
-		goto done;
-	}
-	if ((error = compile(&r->re, s, "regex", regex)) < 0 ||
-	    (context && (error = compile(&r->context, s, "context",
-	    context)) < 0) ||
-	    (placeholder && (error = compile(&r->placeholder, s,
-	    "placeholder", placeholder)) < 0))
-		goto done;
-	if (remediation) {
-		if (!(path = sibling(s->path, remediation))) {
-			error = sghook_error_set("out of memory");
-			goto done;
-		}
-		if (read_file(&r->remediation, path) < 0) {
-			error = sghook_error_set_code(SGHOOK_EINVALID, "%s: rule "
-				"%s: remediation = '%s': cannot read %s: %s", where(loc,
-				sizeof(loc), s, "remediation", KEY_LAST), s->id,
-				remediation, path, strerror(errno));
-			goto done;
-		}
-	}
 	*out = r;
 	r = NULL;
-	error = 0;
 done:
 	/* A message that names the file is of class EINVALID already. */
 	if (error < 0 && sghook_error_code() != SGHOOK_EINVALID)
@@ -646,18 +740,16 @@ done:
 	if (error < 0)
 		error = SGHOOK_EINVALID;
 	rule_free(r);
-	free(regex);
-	free(context);
-	free(placeholder);
-	free(remediation);
-	free(path);
+	free(t.regex);
+	free(t.context);
+	free(t.placeholder);
+	free(t.remediation);
 	return error;
 }
 
 /* Replaces a rule of the same id, so that a user's file can refine ours. */
 static int rules_put(sghook_rules *rules, sghook_rule *r)
 {
-	sghook_rule **grown;
 	size_t i;
 
 	for (i = 0; i < rules->count; i++) {
@@ -667,9 +759,8 @@ static int rules_put(sghook_rules *rules, sghook_rule *r)
 			return 0;
 		}
 	}
-	if (!(grown = realloc(rules->items, (rules->count + 1) * sizeof(*grown))))
-		return sghook_error_set("out of memory");
-	rules->items = grown;
+	if (SGHOOK_ARRAY_GROW(rules->items, rules->alloc, rules->count + 1) < 0)
+		return SGHOOK_ERROR;
 	rules->items[rules->count++] = r;
 	return 0;
 }
@@ -722,17 +813,44 @@ static int keys_agree(char **names, size_t n, const char *path,
 }
 
 /*
- * The ids of a file's rules, in order, each once; every key must be one a
- * rule has. Keys are rule.<id>.<variable>, and the id keeps its case.
+ * The id of the rule that key rule.<id>.<variable> sets, into `id` (the
+ * id keeps its case); the variable must be one a rule has.
  */
-static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
-	const char *path, const char *text)
+static int entry_rule_id(char *id, size_t idsize, const git_config_entry *e,
+	git_config *cfg, const char *path, const char *text)
+{
+	const char *first = strchr(e->name, '.'), *last = strrchr(e->name, '.');
+	char loc[PATH_MAX + 32];
+	rule_src s;
+
+	if (first == last || (size_t)(last - first) > idsize)
+		return sghook_error_set("%s: '%s' is not in a [rule \"ID\"] "
+			"section", path, e->name);
+	memcpy(id, first + 1, (size_t)(last - first - 1));
+	id[last - first - 1] = '\0';
+	if (rule_key(last + 1))
+		return 0;
+	s.path = path;
+	s.text = text;
+	s.cfg = cfg;
+	s.id = id;
+	sghook_error_set("%s: rule %s: unknown key '%s' (rules/README.md lists "
+		"the keys)", where(loc, sizeof(loc), &s, last + 1, 0), id,
+		last + 1);
+	return SGHOOK_EINVALID;
+}
+
+/*
+ * The ids of a file's rules, in order, each once; every key must be one a
+ * rule has. Keys are rule.<id>.<variable>.
+ */
+static int rule_ids(sghook_strings *ids, git_config *cfg, const char *path,
+	const char *text)
 {
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
-	rule_src s;
-	char id[256], loc[PATH_MAX + 32], **names = NULL, **grown;
-	size_t nnames = 0, i;
+	sghook_strings names = { NULL, 0, 0 };  /* this file's keys */
+	char id[256];
 	int error;
 
 	/*
@@ -742,8 +860,6 @@ static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
 	if (git_config_iterator_new(&it, cfg) < 0)
 		return sghook_error_from_git(path);
 	for (;;) {
-		const char *first, *last;
-
 		if ((error = git_config_next(&e, it)) < 0) {
 			error = error == GIT_ITEROVER ? 0 :
 				sghook_error_from_git(path);
@@ -751,45 +867,17 @@ static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
 		}
 		if (strncmp(e->name, "rule.", 5))
 			continue;  /* not ours: other sections are ignored */
-		first = strchr(e->name, '.');
-		last = strrchr(e->name, '.');
-		if (first == last || (size_t)(last - first) > sizeof(id)) {
-			error = sghook_error_set("%s: '%s' is not in a "
-				"[rule \"ID\"] section", path, e->name);
+		if ((error = entry_rule_id(id, sizeof(id), e, cfg, path,
+		    text)) < 0 || (error = strings_add(ids, id)) < 0)
 			break;
-		}
-		memcpy(id, first + 1, (size_t)(last - first - 1));
-		id[last - first - 1] = '\0';
-		if (!rule_key(last + 1)) {
-			s.path = path;
-			s.text = text;
-			s.cfg = cfg;
-			s.id = id;
-			sghook_error_set("%s: rule %s: unknown key '%s' "
-				"(rules/README.md lists the keys)",
-				where(loc, sizeof(loc), &s, last + 1, 0), id,
-				last + 1);
-			error = SGHOOK_EINVALID;
+		/* A key of an included file is not in this file's text. */
+		if (!e->include_depth &&
+		    (error = strings_push(&names, e->name)) < 0)
 			break;
-		}
-		if ((error = add_keyword(ids, nids, id)) < 0)
-			break;
-		if (e->include_depth)
-			continue;  /* from an included file */
-		if (!(grown = realloc(names, (nnames + 1) * sizeof(*grown))) ||
-		    !(grown[nnames] = strdup(e->name))) {
-			names = grown ? grown : names;
-			error = sghook_error_set("out of memory");
-			break;
-		}
-		names = grown;
-		nnames++;
 	}
 	if (error == 0)
-		error = keys_agree(names, nnames, path, text);
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+		error = keys_agree(names.items, names.count, path, text);
+	strings_free(&names);
 	git_config_iterator_free(it);
 	return error;
 }
@@ -797,10 +885,11 @@ static int rule_ids(char ***ids, size_t *nids, git_config *cfg,
 static int rules_add_file(sghook_rules *rules, const char *path)
 {
 	git_config *cfg = NULL;
-	char **ids = NULL, *text = NULL;
-	size_t nids = 0, i;
+	sghook_strings ids = { NULL, 0, 0 };
+	char *text = NULL;
 	sghook_rule *r = NULL;
 	rule_src s;
+	size_t i;
 	int error;
 
 	if (git_config_open_ondisk(&cfg, path) < 0) {
@@ -808,17 +897,17 @@ static int rules_add_file(sghook_rules *rules, const char *path)
 		goto done;
 	}
 	if ((error = read_file(&text, path)) < 0 ||
-	    (error = rule_ids(&ids, &nids, cfg, path, text)) < 0)
+	    (error = rule_ids(&ids, cfg, path, text)) < 0)
 		goto done;
-	if (nids == 0) {
+	if (ids.count == 0) {
 		error = sghook_error_set("%s: no [rule \"ID\"] section", path);
 		goto done;
 	}
 	s.path = path;
 	s.text = text;
 	s.cfg = cfg;
-	for (i = 0; i < nids; i++) {
-		s.id = ids[i];
+	for (i = 0; i < ids.count; i++) {
+		s.id = ids.items[i];
 		if ((error = rule_load(&r, &s)) < 0)
 			goto done;
 		if ((error = rules_put(rules, r)) < 0) {
@@ -828,9 +917,7 @@ static int rules_add_file(sghook_rules *rules, const char *path)
 	}
 	error = 0;
 done:
-	for (i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
+	strings_free(&ids);
 	free(text);
 	git_config_free(cfg);
 	return error;
@@ -853,8 +940,9 @@ static int rules_add_dir(sghook_rules *rules, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **names = NULL, **grown, *path = NULL;
-	size_t n = 0, i, len;
+	sghook_strings names = { NULL, 0, 0 };
+	char *path = NULL;
+	size_t i, len;
 	int error = 0;
 
 	if (!d)
@@ -864,23 +952,17 @@ static int rules_add_dir(sghook_rules *rules, const char *dir)
 		len = strlen(de->d_name);
 		if (len < 7 || strcmp(de->d_name + len - 6, ".rules"))
 			continue;
-		if (!(grown = realloc(names, (n + 1) * sizeof(*grown))) ||
-		    !(grown[n] = strdup(de->d_name))) {
-			names = grown ? grown : names;
-			error = sghook_error_set("out of memory");
+		if ((error = strings_push(&names, de->d_name)) < 0)
 			goto done;
-		}
-		names = grown;
-		n++;
 	}
-	if (n == 0) {
+	if (names.count == 0) {
 		error = sghook_error_set("no *.rules file in %s", dir);
 		goto done;
 	}
 	/* Sorted, so that later files refine earlier ones predictably. */
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n && error == 0; i++) {
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+	qsort(names.items, names.count, sizeof(*names.items), cmp_str);
+	for (i = 0; i < names.count && error == 0; i++) {
+		if (asprintf(&path, "%s/%s", dir, names.items[i]) < 0) {
 			path = NULL;
 			error = sghook_error_set("out of memory");
 			break;
@@ -890,9 +972,7 @@ static int rules_add_dir(sghook_rules *rules, const char *dir)
 		path = NULL;
 	}
 done:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strings_free(&names);
 	closedir(d);
 	return error;
 }
@@ -912,18 +992,17 @@ int sghook_rules_add(sghook_rules *rules, const char *path)
 		return error;
 	qsort(rules->items, rules->count, sizeof(*rules->items), by_priority);
 	/* Rebuilt, so that a replaced rule's keywords go with it. */
-	for (i = 0; i < rules->nkeywords; i++)
-		free(rules->keywords[i]);
-	rules->nkeywords = 0;
+	strings_free(&rules->keywords);
 	for (i = 0; i < rules->count; i++)
-		for (j = 0; j < rules->items[i]->nkeywords; j++)
-			if ((error = add_keyword(&rules->keywords,
-			    &rules->nkeywords, rules->items[i]->keywords[j])) < 0)
+		for (j = 0; j < rules->items[i]->keywords.count; j++)
+			if ((error = strings_add(&rules->keywords,
+			    rules->items[i]->keywords.items[j])) < 0)
 				return error;
 	sghook_decode_forms_free(&rules->forms);
-	for (i = 0; i < rules->nkeywords; i++)
+	for (i = 0; i < rules->keywords.count; i++)
 		if ((error = sghook_decode_forms_add(&rules->forms,
-		    rules->keywords[i], strlen(rules->keywords[i]))) < 0)
+		    rules->keywords.items[i],
+		    strlen(rules->keywords.items[i]))) < 0)
 			return error;
 	return 0;
 }
@@ -974,9 +1053,9 @@ int sghook_rules_prefilter(const sghook_rules *rules, const char *buf,
 	size_t i;
 
 	/* A keyword of one character is no form (decode.c): memmem. */
-	for (i = 0; i < rules->nkeywords; i++)
-		if (strlen(rules->keywords[i]) < 2 && memchr(buf,
-		    rules->keywords[i][0], len))
+	for (i = 0; i < rules->keywords.count; i++)
+		if (strlen(rules->keywords.items[i]) < 2 && memchr(buf,
+		    rules->keywords.items[i][0], len))
 			return 1;
 	return sghook_decode_forms_find(&rules->forms, buf, len,
 		SGHOOK_DECODE_DEPTH);

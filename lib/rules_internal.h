@@ -8,6 +8,12 @@
 
 #include "sghook.h"
 
+/* A list of strings, each the list's own. */
+typedef struct {
+	char **items;
+	size_t count, alloc;
+} sghook_strings;
+
 struct sghook_rule {
 	char *id;
 	char *description;
@@ -17,8 +23,13 @@ struct sghook_rule {
 	pcre2_code *re;          /* group 0: the secret; group 1: its body */
 	pcre2_code *context;     /* words that make a short body a token */
 	pcre2_code *placeholder; /* bodies that are documentation */
-	char **keywords;
-	size_t nkeywords;
+	sghook_strings keywords;
+	/*
+	 * A comment that ends a line and holds one of these allows the
+	 * rule's matches before it on that line (match.c); none: no marker
+	 * allows them.
+	 */
+	sghook_strings allow_markers;
 	int priority;            /* wins overlapping matches */
 	int min_length;
 	int full_length;         /* 0: every length is full */
@@ -36,9 +47,8 @@ struct sghook_rule {
 
 struct sghook_rules {
 	sghook_rule **items;
-	size_t count;
-	char **keywords;         /* union over the rules, for the prefilter */
-	size_t nkeywords;
+	size_t count, alloc;
+	sghook_strings keywords; /* union over the rules, for the prefilter */
 	sghook_decode_forms forms; /* the keywords encoded (decode.c) */
 	/* The JIT compiles on the first match, not on loading (rules.c). */
 	pthread_mutex_t jit_lock;

@@ -16,7 +16,8 @@
  *   hookinput.c  what git tells a pre-receive or pre-push hook on stdin
  *   scan.c    what a change adds: index, commits (on every core), plain files
  *   message.c what commit and tag messages say
- *   report.c  findings as text, JSON and SARIF; redaction; fingerprints
+ *   findings.c  the findings a scan returns: the list, fingerprints
+ *   report.c  findings as text, JSON and SARIF; redaction
  *
  * Behind scan.c, with headers of their own: blobs.c reads every blob a
  * range adds, once, and loose.c a large loose one in its own size of
@@ -282,10 +283,18 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
 	sghook_match_cb cb, void *payload);
 
 /*
- * Where an allow marker stands on the line of buf[off], when the line ends
- * with a comment that holds it (sghook:allow or gitleaks:allow): a secret
- * on that line that ends before the marker is allowed. NULL when the line
- * allows nothing. *eol is set to the line's end.
+ * Where an allow marker of `rule` (its allowMarker values: sghook:allow
+ * and gitleaks:allow in the shipped rules) stands on the line of
+ * buf[off], when the line ends with a comment that holds it: a match of
+ * the rule on that line that ends before the marker is allowed. NULL when
+ * the line allows nothing, or the rule has no marker. *eol is set to the
+ * line's end.
+ */
+const char *sghook_match_rule_allow_limit(const sghook_rule *rule,
+	const char *buf, size_t len, size_t off, const char **eol);
+/*
+ * The same with the shipped rules' markers, whatever the rule: only until
+ * scan.c calls the one above.
  */
 const char *sghook_match_allow_limit(const char *buf, size_t len,
 	size_t off, const char **eol);
@@ -312,7 +321,7 @@ const char *sghook_ignore_problem(const sghook_ignore *ig, size_t i,
 int sghook_ignore_allows(const sghook_ignore *ig, const char *path,
 	const char *fingerprint);
 
-/* ---- report.c: findings ----------------------------------------------- */
+/* ---- findings.c: what a scan returns -------------------------------- */
 
 /* Where a finding is: in a file, or in the message of a commit or a tag. */
 typedef enum {
@@ -339,6 +348,7 @@ typedef struct {
 	sghook_encoding encoding; /* how the file stores it (sghook_match) */
 } sghook_finding;
 
+/* A list of findings: each one's path and secret belong to the list. */
 typedef struct {
 	sghook_finding *items;
 	size_t count, alloc;
@@ -346,6 +356,7 @@ typedef struct {
 
 /* Appends a copy of `f` (path, when not NULL, and secret are duplicated). */
 int sghook_findings_add(sghook_findings *list, const sghook_finding *f);
+/* Moves every finding of `src` to the end of `dst`; `src` is left empty. */
 int sghook_findings_append(sghook_findings *dst, sghook_findings *src);
 void sghook_findings_clear(sghook_findings *list);
 
@@ -355,6 +366,8 @@ void sghook_findings_clear(sghook_findings *list);
  * stays when the commit is amended or the message moves to another commit.
  */
 void sghook_finding_fingerprint(sghook_finding *f);
+
+/* ---- report.c: findings as text, JSON and SARIF ---------------------- */
 
 typedef enum {
 	SGHOOK_FORMAT_TEXT,

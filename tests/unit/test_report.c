@@ -1,8 +1,9 @@
 /*
- * Unit tests of lib/report.c: redaction, fingerprints, and the text, JSON
- * and SARIF reports, written to a tmpfile() and read back. JSON output is
- * checked with a small strict parser (RFC 8259, UTF-8 strings), so that
- * escaping is judged by what a consumer decodes, not by string search.
+ * Unit tests of lib/report.c and lib/findings.c: redaction, fingerprints,
+ * the findings list, and the text, JSON and SARIF reports, written to a
+ * tmpfile() and read back. JSON output is checked with a small strict
+ * parser (RFC 8259, UTF-8 strings), so that escaping is judged by what a
+ * consumer decodes, not by string search.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>

@@ -651,6 +651,88 @@ static void test_the_prefilter_forgets_keywords_of_a_replaced_rule(void **state)
 	free(a);
 }
 
+/* ---- allow markers ------------------------------------------------------ */
+
+/*
+ * A rule's allowMarker values are the only markers that allow its matches
+ * inline: its own word does, another rule's does not, and a rule that
+ * declares none is allowed by none.
+ */
+static void test_the_allow_markers_are_those_the_rule_declares(void **state)
+{
+	sghook_rules *r;
+	char *p = write_file("markers.rules",
+		GOOD_RULE("marked", "mk_")
+		"\tallowMarker = ours:ok\n"
+		"\tallowMarker = also:ok\n"
+		GOOD_RULE("bare", "br_"));
+
+	(void)state;
+	assert_int_equal(sghook_rules_load(&r, p), 0);
+	assert_int_equal(scan_count(r, "x = mk_12345678\n"), 1);
+	assert_int_equal(scan_count(r, "x = mk_12345678 # ours:ok\n"), 0);
+	assert_int_equal(scan_count(r, "x = mk_12345678 // also:ok\n"), 0);
+	assert_int_equal(scan_count(r, "x = mk_12345678 # sghook:allow\n"), 1);
+	/* As before: the marker must be in a comment that ends the line. */
+	assert_int_equal(scan_count(r, "x = mk_12345678 ours:ok\n"), 1);
+	assert_int_equal(scan_count(r, "x = br_12345678 # ours:ok\n"), 1);
+	assert_int_equal(scan_count(r, "x = br_12345678 # sghook:allow\n"), 1);
+	/* One line, two rules: the marker allows only its rule's match. */
+	assert_int_equal(scan_count(r, "mk_12345678 br_12345678 # ours:ok\n"), 1);
+	sghook_rules_free(r);
+	free(p);
+}
+
+/* The shipped rules declare sghook:allow and gitleaks:allow, each. */
+static void test_the_shipped_rules_are_allowed_by_both_markers(void **state)
+{
+	sghook_rules *r;
+	const char *sg = "x = sgp_0a1b2c3d4e5f60718293a4b5c6d7e8f901a2b3c4";
+	const char *seg = "SEGMENT_API_TOKEN=sgp_myuKuO98ZbCLOaa3MY7DBcdjc1nkaE"
+		"G94DhSUgpJ1vlKrxpsGvkxMnLBXMnTfbdR";
+	char *buf;
+
+	(void)state;
+	assert_int_equal(sghook_rules_load(&r, RULES_DIR), 0);
+	assert_true(asprintf(&buf, "%s\n%s\n", sg, seg) >= 0);
+	assert_int_equal(scan_count(r, buf), 2);
+	free(buf);
+	assert_true(asprintf(&buf, "%s # sghook:allow\n%s # gitleaks:allow\n"
+		"%s // gitleaks:allow\n%s /* sghook:allow */\n", sg, seg, sg,
+		seg) >= 0);
+	assert_int_equal(scan_count(r, buf), 0);
+	free(buf);
+	sghook_rules_free(r);
+}
+
+/*
+ * An allow marker that could never be found (empty, or holding a line
+ * break) is an error naming the file, the line of that very value and
+ * the key, as every other bad value, in a message of one line.
+ */
+static void test_a_bad_allow_marker_is_an_error_naming_file_line_and_key(void **state)
+{
+	static const char *const bad[] = { "", "\"sghook\\nallow\"" };
+	char *p, *text, *where;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_true(asprintf(&text, "[rule \"r\"]\n\tkeyword = r_\n"
+			"\tregex = r_[0-9]+\n\tallowMarker = ok:here\n"
+			"\tallowMarker = %s\n", bad[i]) >= 0);
+		p = write_file("badmarker.rules", text);
+		assert_true(asprintf(&where, "%s:5:", p) >= 0);
+		assert_load_fails(p, SGHOOK_EINVALID, where, "rule r",
+			"allowMarker", NULL);
+		/* One line, whatever the value holds. */
+		assert_null(strchr(sghook_error_last(), '\n'));
+		free(where);
+		free(p);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +768,9 @@ int main(void)
 		cmocka_unit_test(test_the_prefilter_rejects_a_buffer_without_any_keyword),
 		cmocka_unit_test(test_the_prefilter_knows_every_keyword_of_every_rule),
 		cmocka_unit_test(test_the_prefilter_forgets_keywords_of_a_replaced_rule),
+		cmocka_unit_test(test_the_allow_markers_are_those_the_rule_declares),
+		cmocka_unit_test(test_the_shipped_rules_are_allowed_by_both_markers),
+		cmocka_unit_test(test_a_bad_allow_marker_is_an_error_naming_file_line_and_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
