@@ -78,13 +78,18 @@ hook/main.o: hook/main.c build/flags | $(GIT2_DEP)
 	$(CC) $(ALL_CFLAGS) -DSGHOOK_RULESDIR='"$(RULESDIR)"' \
 		-DSGHOOK_LIBGIT2_SOURCE='"$(GIT2_SOURCE)"' -c -o $@ $<
 
-sghook: hook/main.o $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
-	$(CC) $(ALL_LDFLAGS) -o $@ hook/main.o $(INFLATE_OBJ) lib/libsghook.a $(LIBS)
+hook/push.o: hook/push.c build/flags | $(GIT2_DEP)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+HOOK_OBJ := hook/main.o hook/push.o
+
+sghook: $(HOOK_OBJ) $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJ) $(INFLATE_OBJ) lib/libsghook.a $(LIBS)
 
 tests/unit/%: tests/unit/%.c $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(INFLATE_OBJ) lib/libsghook.a $(LIBS) -lcmocka
 
--include $(LIB_OBJ:.o=.d) $(INFLATE_OBJ:.o=.d) hook/main.d $(UNIT_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(INFLATE_OBJ:.o=.d) $(HOOK_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # Unit tests of lib/, then the suites that drive real git.
 # Every suite runs, whatever an earlier one found; the result fails at the end.
