@@ -25,6 +25,7 @@
 #include <pcre2.h>
 
 #include "sghook.h"
+#include "array.h"
 #include "cli.h"
 #include "push.h"
 /* libgit2 1.8 moved git_error_clear() to the headers for extensions. */
@@ -307,6 +308,17 @@ static int owner_error(void)
 	return error;
 }
 
+/*
+ * libgit2 1.5 refuses a repository of another user with no class
+ * of its own: the lookup of safe.directory that found nothing leaks out
+ * as a config error, GIT_ENOTFOUND, and only its text names the key.
+ */
+static int owner_lookup_failed(int error, const git_error *e)
+{
+	return error == GIT_ENOTFOUND && e && e->klass == GIT_ERROR_CONFIG &&
+		e->message && strstr(e->message, "'safe.directory'");
+}
+
 static int open_repo(git_repository **out)
 {
 	char *worktree = getenv("GIT_WORK_TREE");
@@ -325,11 +337,10 @@ static int open_repo(git_repository **out)
 	    GIT_REPOSITORY_OPEN_FROM_ENV, NULL)) < 0) {
 		const git_error *e = git_error_last();
 
-		/* The index is read on opening when GIT_INDEX_FILE is set. */
-		if (error == GIT_EOWNER || (e && e->message &&
-		    strstr(e->message, "'safe.directory'")))
+		if (error == GIT_EOWNER || owner_lookup_failed(error, e))
 			error = owner_error();
-		else if (e && e->message && strstr(e->message, "extension"))
+		/* The index is read on opening when GIT_INDEX_FILE is set. */
+		else if (e && e->klass == GIT_ERROR_INDEX)
 			error = sghook_error_from_git("cannot read the index");
 		else
 			error = sghook_error_from_git("not in a git repository");
@@ -949,17 +960,15 @@ done:
 
 static int read_all(char **out, size_t *outlen, FILE *fp)
 {
-	char *buf = NULL, *grown;
+	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 
 	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (!(grown = realloc(buf, cap))) {
-				free(buf);
-				return sghook_error_set("out of memory");
-			}
-			buf = grown;
+		/* Reads of 64 KiB at least; the buffer doubles as it fills. */
+		if (cap - len < 65536 &&
+		    SGHOOK_ARRAY_GROW(buf, cap, len + 65536) < 0) {
+			free(buf);
+			return SGHOOK_ERROR;
 		}
 		n = fread(buf + len, 1, cap - len, fp);
 		len += n;
