@@ -155,28 +155,58 @@ static const char *pusher(void)
 
 /* Records an accepted bypass: in the log for the administrator, then on
  * stderr for the pusher. Failing to log refuses the bypass. */
+/*
+ * The commits that hold findings, each once, in the order found, as the
+ * comma-separated list the audit line gives; NULL when there is none.
+ */
+static int audit_commits(char **out, const sghook_findings *found)
+{
+	sghook_oids seen = {0};
+	char hex[GIT_OID_HEXSZ + 1], *list = NULL;
+	size_t i, j, len = 0;
+	FILE *fp = NULL;
+	int error = 0;
+
+	*out = NULL;
+	for (i = 0; i < found->count && error == 0; i++) {
+		for (j = 0; j < seen.count && !git_oid_equal(&seen.ids[j],
+		    &found->items[i].commit); j++)
+			;
+		if (j == seen.count)
+			error = sghook_oids_push(&seen, &found->items[i].commit);
+	}
+	if (error < 0 || seen.count == 0)
+		goto done;
+	if (!(fp = open_memstream(&list, &len))) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < seen.count; i++) {
+		git_oid_tostr(hex, sizeof(hex), &seen.ids[i]);
+		fprintf(fp, "%s%s", i ? "," : "", hex);
+	}
+	if (fclose(fp) != 0 || !list) {
+		free(list);
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	*out = list;
+done:
+	sghook_oids_free(&seen);
+	return error;
+}
+
 static int audit_bypass(git_config *cfg, const sghook_hookinput *in,
 	const sghook_findings *found, const char *reason)
 {
 	git_buf log = GIT_BUF_INIT;
-	char *commits = NULL, hex[GIT_OID_HEXSZ + 1], stamp[32];
-	size_t len = 0, i;
+	char *commits = NULL, stamp[32];
 	FILE *fp;
 	time_t now = time(NULL);
 	int error = 0;
 
-	for (i = 0; i < found->count; i++) {
-		git_oid_tostr(hex, sizeof(hex), &found->items[i].commit);
-		if (commits && strstr(commits, hex))
-			continue;
-		char *grown = realloc(commits, len + GIT_OID_HEXSZ + 2);
-		if (!grown) {
-			free(commits);
-			return sghook_error_set("out of memory");
-		}
-		commits = grown;
-		len += (size_t)sprintf(commits + len, "%s%s", len ? "," : "", hex);
-	}
+	if ((error = audit_commits(&commits, found)) < 0)
+		return error;
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (git_config_get_path(&log, cfg, "sghook.auditLog") == 0) {
 		if (!(fp = fopen(log.ptr, "a"))) {
