@@ -136,7 +136,9 @@ SHAREDIR ?= $(PREFIX)/share/sghook
 HOOKSDIR ?= $(SHAREDIR)/hooks
 MANDIR   ?= $(PREFIX)/share/man
 RULE_FILES := $(wildcard rules/*.rules rules/*.txt)
-# The hook scripts are the files install.sh marks as its own.
+# The hook scripts are the files install.sh marks as its own: hook/pre-commit
+# and its links, one script that learns which hook it is from the name
+# baked in here (as install.sh does), and hook/dispatch.
 HOOK_FILES := $(shell grep -lI '^\# sghook-managed-hook' hook/* 2>/dev/null)
 VERSION  := $(shell sed -n 's/^\#define SGHOOK_VERSION "\(.*\)"/\1/p' lib/sghook.h)
 DISTNAME ?= sghook-$(VERSION)
@@ -147,7 +149,11 @@ install: sghook
 		$(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 sghook $(DESTDIR)$(BINDIR)/sghook
 	install -m 644 $(RULE_FILES) $(DESTDIR)$(RULESDIR)/
-	install -m 755 $(HOOK_FILES) $(DESTDIR)$(HOOKSDIR)/
+	for f in $(HOOK_FILES); do \
+		h=$${f##*/}; \
+		sed "s/^SGHOOK_HOOK=''$$/SGHOOK_HOOK='$$h'/" "$$f" >$(DESTDIR)$(HOOKSDIR)/$$h && \
+		chmod 755 $(DESTDIR)$(HOOKSDIR)/$$h || exit 1; \
+	done
 	install -m 644 hook/sghook.1 $(DESTDIR)$(MANDIR)/man1/sghook.1
 
 uninstall:
