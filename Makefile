@@ -78,13 +78,18 @@ hook/main.o: hook/main.c build/flags | $(GIT2_DEP)
 	$(CC) $(ALL_CFLAGS) -DSGHOOK_RULESDIR='"$(RULESDIR)"' \
 		-DSGHOOK_LIBGIT2_SOURCE='"$(GIT2_SOURCE)"' -c -o $@ $<
 
-sghook: hook/main.o $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
-	$(CC) $(ALL_LDFLAGS) -o $@ hook/main.o $(INFLATE_OBJ) lib/libsghook.a $(LIBS)
+hook/push.o: hook/push.c build/flags | $(GIT2_DEP)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+HOOK_OBJ := hook/main.o hook/push.o
+
+sghook: $(HOOK_OBJ) $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJ) $(INFLATE_OBJ) lib/libsghook.a $(LIBS)
 
 tests/unit/%: tests/unit/%.c $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(INFLATE_OBJ) lib/libsghook.a $(LIBS) -lcmocka
 
--include $(LIB_OBJ:.o=.d) $(INFLATE_OBJ:.o=.d) hook/main.d $(UNIT_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(INFLATE_OBJ:.o=.d) $(HOOK_OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # Unit tests of lib/, then the suites that drive real git.
 # Every suite runs, whatever an earlier one found; the result fails at the end.
@@ -131,7 +136,9 @@ SHAREDIR ?= $(PREFIX)/share/sghook
 HOOKSDIR ?= $(SHAREDIR)/hooks
 MANDIR   ?= $(PREFIX)/share/man
 RULE_FILES := $(wildcard rules/*.rules rules/*.txt)
-# The hook scripts are the files install.sh marks as its own.
+# The hook scripts are the files install.sh marks as its own: hook/pre-commit
+# and its links, one script that learns which hook it is from the name
+# baked in here (as install.sh does), and hook/dispatch.
 HOOK_FILES := $(shell grep -lI '^\# sghook-managed-hook' hook/* 2>/dev/null)
 VERSION  := $(shell sed -n 's/^\#define SGHOOK_VERSION "\(.*\)"/\1/p' lib/sghook.h)
 DISTNAME ?= sghook-$(VERSION)
@@ -142,7 +149,11 @@ install: sghook
 		$(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 sghook $(DESTDIR)$(BINDIR)/sghook
 	install -m 644 $(RULE_FILES) $(DESTDIR)$(RULESDIR)/
-	install -m 755 $(HOOK_FILES) $(DESTDIR)$(HOOKSDIR)/
+	for f in $(HOOK_FILES); do \
+		h=$${f##*/}; \
+		sed "s/^SGHOOK_HOOK=''$$/SGHOOK_HOOK='$$h'/" "$$f" >$(DESTDIR)$(HOOKSDIR)/$$h && \
+		chmod 755 $(DESTDIR)$(HOOKSDIR)/$$h || exit 1; \
+	done
 	install -m 644 hook/sghook.1 $(DESTDIR)$(MANDIR)/man1/sghook.1
 
 uninstall:

@@ -300,7 +300,8 @@ find_sghook() {
 	build_sghook
 }
 
-# Write the hook template $1 to $2 with the sghook path (and global flag) baked in.
+# Write the hook template $1 to $2 with the sghook path, the global flag and
+# the hook's name (the template's: hook/pre-push is pre-push) baked in.
 write_hook() {
 	local src=$1 dst=$2 global=$3 tmp line
 	[ -f "$src" ] || fail "hook template $src is missing"
@@ -309,6 +310,8 @@ write_hook() {
 		case $line in
 		"SGHOOK=''") printf 'SGHOOK=%s\n' "$(shquote "$sghook_bin")" ;;
 		"SGHOOK_GLOBAL=''") printf 'SGHOOK_GLOBAL=%s\n' "$(shquote "$global")" ;;
+		# One script serves every hook: the template's name says which.
+		"SGHOOK_HOOK=''") printf 'SGHOOK_HOOK=%s\n' "$(shquote "$(basename -- "$src")")" ;;
 		*) printf '%s\n' "$line" ;;
 		esac
 	done <"$src" >"$tmp" || { rm -f "$tmp"; fail "cannot write $dst"; }

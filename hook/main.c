@@ -1,8 +1,9 @@
 /*
  * sghook: keep Segment Public API tokens out of git history.
  *
- * This file is the policy: which mode, what blocks, where messages go,
- * failing closed. The engine is lib/ (see lib/sghook.h).
+ * This file is the command line and the policy of the commit modes: which
+ * mode, what blocks, where messages go, failing closed. The push hooks are
+ * push.c; what the two share is cli.h. The engine is lib/ (lib/sghook.h).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -10,8 +11,6 @@
 #include <fts.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,16 +18,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include <git2/sys/commit_graph.h>
-
 #include "sghook.h"
+#include "array.h"
+#include "cli.h"
+#include "push.h"
 /* libgit2 1.8 moved git_error_clear() to the headers for extensions. */
 #if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
 #include <git2/sys/errors.h>
@@ -47,27 +46,6 @@
 #define SGHOOK_RULESDIR "/usr/local/share/sghook/rules"
 #endif
 
-enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
-
-enum mode {
-	MODE_NONE, MODE_PRE_COMMIT, MODE_COMMIT_MSG, MODE_CHECK_RANGE,
-	MODE_PRE_RECEIVE, MODE_PRE_PUSH, MODE_SCAN, MODE_DOCTOR
-};
-
-typedef struct {
-	enum mode mode;
-	sghook_format format;
-	int redact;
-	int color;           /* -1 auto */
-	int jobs;
-	int quiet;           /* no summary line, no progress */
-	const char *baseline; /* --baseline: a report of accepted findings */
-	const char **rules;  /* --rules, in order */
-	size_t nrules;
-	char **args;
-	int nargs;
-	char *index_file;    /* pre-commit, commit-msg: GIT_INDEX_FILE, as git gave it */
-} options;
 
 static void usage(FILE *fp)
 {
@@ -126,9 +104,7 @@ static void version(void)
 		"supported" : "not supported (libgit2 before 1.7)");
 }
 
-static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void warnx(const char *fmt, ...)
+void cli_warnx(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -229,7 +205,7 @@ static int want_color(const options *o, FILE *fp)
 		!(term && !strcmp(term, "dumb"));
 }
 
-static size_t distinct_commits(const sghook_findings *l)
+size_t cli_distinct_commits(const sghook_findings *l)
 {
 	size_t i, j, n = 0;
 
@@ -249,7 +225,7 @@ static size_t distinct_commits(const sghook_findings *l)
  * Hook modes write to stderr (git shows it; on a server it becomes the
  * pusher's `remote:` lines); reports asked for by hand go to stdout.
  */
-static int report(const options *o, const sghook_findings *l, FILE *fp,
+int cli_report(const options *o, const sghook_findings *l, FILE *fp,
 	const char *headline, const char *advice)
 {
 	sghook_report_opts ro = { o->format, o->redact, 0, 0 };
@@ -276,7 +252,7 @@ static int report(const options *o, const sghook_findings *l, FILE *fp,
 }
 
 /* Whether a finding is in a commit or tag message. */
-static int has_message(const sghook_findings *l)
+int cli_has_message(const sghook_findings *l)
 {
 	size_t i;
 
@@ -286,7 +262,7 @@ static int has_message(const sghook_findings *l)
 	return 0;
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
+const char *cli_plural(size_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
@@ -332,6 +308,17 @@ static int owner_error(void)
 	return error;
 }
 
+/*
+ * libgit2 1.5 refuses a repository of another user with no class
+ * of its own: the lookup of safe.directory that found nothing leaks out
+ * as a config error, GIT_ENOTFOUND, and only its text names the key.
+ */
+static int owner_lookup_failed(int error, const git_error *e)
+{
+	return error == GIT_ENOTFOUND && e && e->klass == GIT_ERROR_CONFIG &&
+		e->message && strstr(e->message, "'safe.directory'");
+}
+
 static int open_repo(git_repository **out)
 {
 	char *worktree = getenv("GIT_WORK_TREE");
@@ -350,11 +337,10 @@ static int open_repo(git_repository **out)
 	    GIT_REPOSITORY_OPEN_FROM_ENV, NULL)) < 0) {
 		const git_error *e = git_error_last();
 
-		/* The index is read on opening when GIT_INDEX_FILE is set. */
-		if (error == GIT_EOWNER || (e && e->message &&
-		    strstr(e->message, "'safe.directory'")))
+		if (error == GIT_EOWNER || owner_lookup_failed(error, e))
 			error = owner_error();
-		else if (e && e->message && strstr(e->message, "extension"))
+		/* The index is read on opening when GIT_INDEX_FILE is set. */
+		else if (e && e->klass == GIT_ERROR_INDEX)
 			error = sghook_error_from_git("cannot read the index");
 		else
 			error = sghook_error_from_git("not in a git repository");
@@ -364,99 +350,6 @@ static int open_repo(git_repository **out)
 	free(worktree);
 	return error;
 }
-
-/*
- * In a pre-receive hook, git (2.13 and later) keeps the pushed objects in
- * a quarantine directory of their own, names it in GIT_QUARANTINE_PATH
- * (and GIT_OBJECT_DIRECTORY) and lists the repository's own object
- * directories in GIT_ALTERNATE_OBJECT_DIRECTORIES. *before is those
- * directories alone, the objects the repository had before the push;
- * NULL when there is no quarantine, or when the variables say something
- * else than git says (the walk then reads every ref, as before).
- *
- * libgit2 looks for a commit-graph file only in the quarantine, which has
- * none: the repository's own is handed to it, so that walking old
- * history reads no commit objects.
- */
-static int open_before(git_odb **before, git_repository *repo)
-{
-	const char *q = getenv("GIT_QUARANTINE_PATH");
-	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
-	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
-	git_commit_graph *graph = NULL;
-	git_odb *odb = NULL, *repo_odb = NULL;
-	char *list = NULL, *dir, *save = NULL;
-	size_t n = 0;
-	int error = 0;
-
-	*before = NULL;
-	if (!q || !*q || !objdir || strcmp(q, objdir) || !alts || !*alts ||
-	    strchr(alts, '"'))
-		return 0;
-	if (!(list = strdup(alts)))
-		return sghook_error_set("out of memory");
-	if (git_odb_new(&odb) < 0 || git_repository_odb(&repo_odb, repo) < 0) {
-		error = sghook_error_from_git("cannot open the object database");
-		goto done;
-	}
-	for (dir = strtok_r(list, ":", &save); dir;
-	    dir = strtok_r(NULL, ":", &save)) {
-		if (!*dir || !strcmp(dir, q))
-			continue;
-		if (git_odb_add_disk_alternate(odb, dir) < 0) {
-			error = sghook_error_from_git(dir);
-			goto done;
-		}
-		n++;
-		if (!graph && git_commit_graph_open(&graph, dir) == 0 &&
-		    git_odb_set_commit_graph(repo_odb, graph) < 0) {
-			git_commit_graph_free(graph);
-			graph = NULL;
-		}
-		git_error_clear();
-	}
-	if (n) {
-		*before = odb;
-		odb = NULL;
-	}
-done:
-	git_odb_free(odb);
-	git_odb_free(repo_odb);
-	free(list);
-	return error;
-}
-
-/* The size of what the quarantine holds, for a message; 0 when unknown. */
-static unsigned long long quarantine_bytes(void)
-{
-	const char *q = getenv("GIT_QUARANTINE_PATH");
-	char path[PATH_MAX];
-	unsigned long long sum = 0;
-	struct dirent *e, *f;
-	struct stat st;
-	DIR *d, *sub;
-
-	if (!q || !(d = opendir(q)))
-		return 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", q, e->d_name);
-		if (!(sub = opendir(path)))
-			continue;
-		while ((f = readdir(sub))) {
-			snprintf(path, sizeof(path), "%s/%s/%s", q, e->d_name,
-				f->d_name);
-			if (f->d_name[0] != '.' && stat(path, &st) == 0 &&
-			    S_ISREG(st.st_mode))
-				sum += (unsigned long long)st.st_size;
-		}
-		closedir(sub);
-	}
-	closedir(d);
-	return sum;
-}
-
 /* What to do when libgit2 cannot read an index git wrote. */
 static const char *index_advice(void)
 {
@@ -467,7 +360,7 @@ static const char *index_advice(void)
 		"--no-sparse-index'" : "";
 }
 
-static int config_bool(git_config *cfg, const char *key, int dflt)
+int cli_config_bool(git_config *cfg, const char *key, int dflt)
 {
 	int v;
 
@@ -520,7 +413,7 @@ static void progress(const char *what, size_t done, size_t total,
 		done == total ? ", done.\n" : "");
 }
 
-static void scan_opts_init(sghook_scan_opts *so, const options *o,
+void cli_scan_opts_init(sghook_scan_opts *so, const options *o,
 	const sghook_rules *rules)
 {
 	const char *jit = getenv("SGHOOK_JIT");
@@ -558,7 +451,7 @@ static void warn_ignore_blob(git_repository *repo, const git_oid *id,
 	    (size_t)git_blob_rawsize(blob)) < 0)
 		goto done;
 	for (i = 0; (why = sghook_ignore_problem(ig, i, &line)); i++)
-		warnx("%s:%zu: %s; the line allows nothing", where, line, why);
+		cli_warnx("%s:%zu: %s; the line allows nothing", where, line, why);
 done:
 	sghook_ignore_free(ig);
 	git_blob_free(blob);
@@ -581,10 +474,10 @@ static void warn_ignore_index(git_repository *repo)
 		warn_ignore_blob(repo, &e->id, ".sghookignore");
 	if (git_status_file(&st, repo, ".sghookignore") == 0) {
 		if (st & GIT_STATUS_WT_NEW)
-			warnx(".sghookignore is not staged, and sghook reads "
+			cli_warnx(".sghookignore is not staged, and sghook reads "
 				"the staged version: git add .sghookignore");
 		else if (st & GIT_STATUS_WT_MODIFIED)
-			warnx(".sghookignore has changes that are not staged, "
+			cli_warnx(".sghookignore has changes that are not staged, "
 				"and sghook reads the staged version: git add "
 				".sghookignore");
 	}
@@ -592,7 +485,7 @@ static void warn_ignore_index(git_repository *repo)
 }
 
 /* The same for the .sghookignore of each commit that holds findings. */
-static void warn_ignore_commits(git_repository *repo,
+void cli_warn_ignore_commits(git_repository *repo,
 	const sghook_findings *l)
 {
 	git_oid seen[16];
@@ -755,28 +648,28 @@ static int run_pre_commit(const options *o, git_repository *repo,
 	int rc = EXIT_ERROR;
 
 	if (git_repository_is_bare(repo)) {
-		warnx("--pre-commit needs a work tree; this repository is bare");
+		cli_warnx("--pre-commit needs a work tree; this repository is bare");
 		return EXIT_ERROR;
 	}
-	scan_opts_init(&so, o, rules);
+	cli_scan_opts_init(&so, o, rules);
 	so.index_path = o->index_file;
 	if (sghook_scan_index(&found, repo, &so) < 0)
 		goto done;
 	snprintf(head, sizeof(head), "sghook: commit refused: it would add "
-		"%zu %s", found.count, plural(found.count, "secret", "secrets"));
+		"%zu %s", found.count, cli_plural(found.count, "secret", "secrets"));
 	if (found.count && !(advice = commit_advice(&found,
 	    git_repository_head_unborn(repo) == 1))) {
 		sghook_error_set("out of memory");
 		goto done;
 	}
-	if (report(o, &found, stderr, head, advice) < 0)
+	if (cli_report(o, &found, stderr, head, advice) < 0)
 		goto done;
 	if (found.count)
 		warn_ignore_index(repo);
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
-		warnx("%s%s; commit refused", sghook_error_last(),
+		cli_warnx("%s%s; commit refused", sghook_error_last(),
 			index_advice());
 	free(advice);
 	sghook_findings_clear(&found);
@@ -864,7 +757,7 @@ static int run_commit_msg(const options *o, git_repository *repo,
 	int rc = EXIT_ERROR, cut = 0;
 
 	if (o->nargs != 1) {
-		warnx("--commit-msg takes the message file, as git passes it "
+		cli_warnx("--commit-msg takes the message file, as git passes it "
 			"to the commit-msg hook");
 		return EXIT_ERROR;
 	}
@@ -878,13 +771,13 @@ static int run_commit_msg(const options *o, git_repository *repo,
 	comment = comment_string(cfg);
 	if (sghook_message_strip(&msg, &mlen, &cut, buf, len, comment) < 0)
 		goto done;
-	scan_opts_init(&so, o, rules);
+	cli_scan_opts_init(&so, o, rules);
 	if (sghook_message_scan(&found, msg, mlen,
 	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so) < 0)
 		goto done;
 	commit_msg_ignore(repo, o->index_file, &found);
 	snprintf(head, sizeof(head), "sghook: commit refused: its message "
-		"holds %zu %s", found.count, plural(found.count, "secret",
+		"holds %zu %s", found.count, cli_plural(found.count, "secret",
 		"secrets"));
 	if (found.count) {
 		if (!(af = open_memstream(&advice, &alen))) {
@@ -906,12 +799,12 @@ static int run_commit_msg(const options *o, git_repository *repo,
 			goto done;
 		}
 	}
-	if (report(o, &found, stderr, head, advice) < 0)
+	if (cli_report(o, &found, stderr, head, advice) < 0)
 		goto done;
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
-		warnx("%s; commit refused", sghook_error_last());
+		cli_warnx("%s; commit refused", sghook_error_last());
 	if (fp)
 		fclose(fp);
 	free(advice);
@@ -926,7 +819,7 @@ done:
  * A libgit2 before 1.7 stops at a shallow clone's cut with "object not
  * found": say so before the walk, with what to do.
  */
-static int shallow_check(git_repository *repo)
+int cli_shallow_check(git_repository *repo)
 {
 	if (git_repository_is_shallow(repo) == 1 &&
 	    !sghook_walk_shallow_supported())
@@ -950,7 +843,7 @@ static int shallow_note(git_repository *repo, const sghook_oids *ids)
 		return -1;
 	if (cuts.count) {
 		git_oid_tostr(hex, 8, &cuts.ids[0]);
-		warnx("history is cut at commit %s%s (a shallow clone): "
+		cli_warnx("history is cut at commit %s%s (a shallow clone): "
 			"everything in %s tree counts as added; for an exact "
 			"verdict deepen the clone (git fetch --deepen=N) or "
 			"fetch all of it (git fetch --unshallow)", hex,
@@ -965,7 +858,7 @@ static int shallow_note(git_repository *repo, const sghook_oids *ids)
  * The commits of `ids` by what they add, then the messages of the
  * commits and of `tags`.
  */
-static int judge(const options *o, git_repository *repo,
+int cli_judge(const options *o, git_repository *repo,
 	const sghook_rules *rules, const sghook_oids *ids,
 	const sghook_oids *tags, sghook_findings *found,
 	sghook_scan_stats *stats)
@@ -975,7 +868,7 @@ static int judge(const options *o, git_repository *repo,
 
 	if (shallow_note(repo, ids) < 0)
 		return -1;
-	scan_opts_init(&so, o, rules);
+	cli_scan_opts_init(&so, o, rules);
 	so.stats = stats;
 	if (ids->count > 200 && !o->quiet && isatty(STDERR_FILENO)) {
 		so.progress = progress;
@@ -1020,359 +913,46 @@ static int run_check_range(const options *o, git_repository *repo,
 	int rc = EXIT_ERROR;
 
 	if (o->nargs == 0) {
-		warnx("--check-range needs at least one revision, e.g. "
+		cli_warnx("--check-range needs at least one revision, e.g. "
 			"origin/main..HEAD");
 		return EXIT_ERROR;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (shallow_check(repo) < 0 ||
+	if (cli_shallow_check(repo) < 0 ||
 	    sghook_walk_range(&ids, repo, (const char *const *)o->args,
 	    (size_t)o->nargs) < 0 ||
 	    sghook_message_tags_of_revs(&tags, repo,
 	    (const char *const *)o->args, (size_t)o->nargs) < 0 ||
-	    judge(o, repo, rules, &ids, &tags, &found, &stats) < 0 ||
+	    cli_judge(o, repo, rules, &ids, &tags, &found, &stats) < 0 ||
 	    apply_baseline(o, &found, &accepted) < 0)
 		goto done;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	snprintf(head, sizeof(head), "sghook: %zu %s in %zu of %zu %s",
-		found.count, plural(found.count, "secret", "secrets"),
-		distinct_commits(&found), ids.count,
-		plural(ids.count, "commit", "commits"));
-	if (report(o, &found, stdout, head, has_message(&found) ?
+		found.count, cli_plural(found.count, "secret", "secrets"),
+		cli_distinct_commits(&found), ids.count,
+		cli_plural(ids.count, "commit", "commits"));
+	if (cli_report(o, &found, stdout, head, cli_has_message(&found) ?
 	    "A message is part of its commit or tag: it goes only by rewriting "
 	    "it (git rebase -i,\nreword; a tag: git tag -f -a NAME COMMIT). "
 	    "A commit that is already pushed\nstays in every clone: revoke "
 	    "the token first.\n" : NULL) < 0)
 		goto done;
-	warn_ignore_commits(repo, &found);
+	cli_warn_ignore_commits(repo, &found);
 	/* A CI log shows that the step ran, and on what. */
 	if (accepted)
 		snprintf(base, sizeof(base), "; %zu %s accepted by the baseline",
-			accepted, plural(accepted, "finding", "findings"));
+			accepted, cli_plural(accepted, "finding", "findings"));
 	if (!found.count && !o->quiet)
 		fprintf(stderr, "sghook: no secrets in %zu %s (%zu %s read%s) "
-			"in %.2f s\n", ids.count, plural(ids.count, "commit",
-			"commits"), stats.blobs_read, plural(stats.blobs_read,
+			"in %.2f s\n", ids.count, cli_plural(ids.count, "commit",
+			"commits"), stats.blobs_read, cli_plural(stats.blobs_read,
 			"blob", "blobs"), base, (double)(t1.tv_sec - t0.tv_sec) +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
-		warnx("%s", sghook_error_last());
+		cli_warnx("%s", sghook_error_last());
 	sghook_oids_free(&ids);
-	sghook_oids_free(&tags);
-	sghook_findings_clear(&found);
-	return rc;
-}
-
-static const char *bypass_reason(void)
-{
-	const char *count = getenv("GIT_PUSH_OPTION_COUNT");
-	static char name[64];
-	const char *v;
-	long i, n = count ? strtol(count, NULL, 10) : 0;
-
-	for (i = 0; i < n && i < 1000; i++) {
-		snprintf(name, sizeof(name), "GIT_PUSH_OPTION_%ld", i);
-		if ((v = getenv(name)) && !strncmp(v, "sghook.bypass=", 14))
-			return v + 14;
-		if (v && !strcmp(v, "sghook.bypass"))
-			return "";
-	}
-	return NULL;
-}
-
-static const char *pusher(void)
-{
-	static const char *vars[] = {
-		"GL_USERNAME", "GITHUB_USER_LOGIN", "REMOTE_USER", "USER",
-		"LOGNAME"
-	};
-	struct passwd *pw;
-	size_t i;
-	const char *v;
-
-	for (i = 0; i < sizeof(vars) / sizeof(*vars); i++)
-		if ((v = getenv(vars[i])) && *v)
-			return v;
-	pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "unknown";
-}
-
-/* Records an accepted bypass: in the log for the administrator, then on
- * stderr for the pusher. Failing to log refuses the bypass. */
-static int audit_bypass(git_config *cfg, const sghook_hookinput *in,
-	const sghook_findings *found, const char *reason)
-{
-	git_buf log = GIT_BUF_INIT;
-	char *commits = NULL, hex[GIT_OID_HEXSZ + 1], stamp[32];
-	size_t len = 0, i;
-	FILE *fp;
-	time_t now = time(NULL);
-	int error = 0;
-
-	for (i = 0; i < found->count; i++) {
-		git_oid_tostr(hex, sizeof(hex), &found->items[i].commit);
-		if (commits && strstr(commits, hex))
-			continue;
-		char *grown = realloc(commits, len + GIT_OID_HEXSZ + 2);
-		if (!grown) {
-			free(commits);
-			return sghook_error_set("out of memory");
-		}
-		commits = grown;
-		len += (size_t)sprintf(commits + len, "%s%s", len ? "," : "", hex);
-	}
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	if (git_config_get_path(&log, cfg, "sghook.auditLog") == 0) {
-		if (!(fp = fopen(log.ptr, "a"))) {
-			error = sghook_error_set("cannot write audit log %s: %s",
-				log.ptr, strerror(errno));
-		} else {
-			fprintf(fp, "%s bypass by %s on %s (%s): %s\n", stamp,
-				pusher(), in->refs ? in->refs : "-",
-				commits ? commits : "-", reason);
-			if (fclose(fp) != 0)
-				error = sghook_error_set("cannot write audit "
-					"log %s", log.ptr);
-		}
-	}
-	if (error == 0)
-		fprintf(stderr, "sghook: bypass by %s on %s (%s): %s\n",
-			pusher(), in->refs ? in->refs : "-",
-			commits ? commits : "-", reason);
-	git_buf_dispose(&log);
-	free(commits);
-	return error;
-}
-
-/* ---- the time limit of a push ----------------------------------------- */
-
-/*
- * A host stops a hook that runs too long (GitHub Enterprise Server after
- * 5 s) and the pusher learns nothing. With sghook.timeout set, sghook
- * stops first and says why. The engine checks the deadline as it works;
- * should one long step of libgit2 keep it past the deadline, an alarm half
- * a second later writes the same line and ends the process (the workers
- * die with it: see procs.c).
- */
-static double timeout_secs;
-static char timeout_line[640];
-static volatile sig_atomic_t timeout_len;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	if (timeout_len)
-		(void)!write(STDERR_FILENO, timeout_line, (size_t)timeout_len);
-	_exit(EXIT_ERROR);
-}
-
-/* The line a timeout prints; `commits` is 0 before the walk has counted. */
-static void timeout_prepare(int pre_push, size_t commits)
-{
-	unsigned long long bytes = pre_push ? 0 : quarantine_bytes();
-	char size[128] = "", what[160];
-	sigset_t block, old;
-	int n;
-
-	if (!timeout_secs)
-		return;
-	if (commits)
-		snprintf(size, sizeof(size), "%zu %s", commits,
-			plural(commits, "commit", "commits"));
-	else
-		snprintf(size, sizeof(size), "history not walked in time");
-	if (bytes)
-		snprintf(size + strlen(size), sizeof(size) - strlen(size),
-			", %.1f MiB received", (double)bytes / 1048576.0);
-	snprintf(what, sizeof(what), pre_push ?
-		"or raise sghook.timeout (git config sghook.timeout SECONDS)" :
-		"or ask the server's administrator to raise sghook.timeout");
-	sigemptyset(&block);
-	sigaddset(&block, SIGALRM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	n = snprintf(timeout_line, sizeof(timeout_line), "sghook: push "
-		"refused: not judged within sghook.timeout (%g s): %s; push "
-		"it in parts, oldest commits first (git push REMOTE "
-		"COMMIT:BRANCH), %s\n", timeout_secs, size, what);
-	timeout_len = n < 0 ? 0 : n >= (int)sizeof(timeout_line) ?
-		(int)sizeof(timeout_line) - 1 : n;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-#define MAX_TIMEOUT 86400
-
-/* The alarm `secs` from now; 0 cancels it. */
-static void timeout_alarm(double secs)
-{
-	struct itimerval t;
-
-	memset(&t, 0, sizeof(t));
-	t.it_value.tv_sec = (time_t)secs;
-	t.it_value.tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6);
-	setitimer(ITIMER_REAL, &t, NULL);
-}
-
-/* A value of sghook.timeout: seconds, a decimal number. */
-static int timeout_parse(double *secs, const char *v)
-{
-	char *end;
-
-	errno = 0;
-	*secs = strtod(v, &end);
-	if (errno || end == v || *end || !(*secs > 0) || *secs > MAX_TIMEOUT)
-		return sghook_error_set("sghook.timeout must be a number of "
-			"seconds above 0 and up to %d, not '%s'", MAX_TIMEOUT, v);
-	return 0;
-}
-
-/* sghook.timeout, or unset: no limit. */
-static int timeout_start(git_config *cfg, int pre_push)
-{
-	struct sigaction sa;
-	const char *v = NULL;
-	double secs;
-	int error = cfg ? git_config_get_string(&v, cfg, "sghook.timeout") :
-		GIT_ENOTFOUND;
-
-	if (error == GIT_ENOTFOUND)
-		return 0;
-	if (error < 0)
-		return sghook_error_from_git("sghook.timeout");
-	if ((error = timeout_parse(&secs, v)) < 0)
-		return error;
-	timeout_secs = secs;
-	sghook_deadline_set(secs);
-	timeout_prepare(pre_push, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) == 0)
-		timeout_alarm(secs + 0.5);
-	return 0;
-}
-
-static int timed_out(int error)
-{
-	return timeout_secs && (error == SGHOOK_ETIMEOUT ||
-		sghook_deadline_check() < 0);
-}
-
-#define PUSH_ADVICE \
-	"Next: take the token out of the commits, not just out of the files:\n" \
-	"rewrite the commits that add it (git commit --amend for the last one,\n" \
-	"git rebase -i for older ones), then push again.\n"
-#define MESSAGE_ADVICE \
-	"A message is part of its commit or tag: only rewriting it takes the token\n" \
-	"out (git commit --amend for the last commit, git rebase -i with reword for\n" \
-	"older ones; a tag: git tag -f -a NAME COMMIT with a new message).\n"
-#define MESSAGE_PRE_PUSH \
-	"Nothing was pushed; once a message is pushed, rewriting is not enough:\n" \
-	"the token must be revoked.\n"
-#define MESSAGE_PRE_RECEIVE \
-	"The server kept nothing of this push; a message that was pushed elsewhere\n" \
-	"stays in every clone: revoke the token.\n"
-
-static int run_push(const options *o, git_repository *repo,
-	const sghook_rules *rules, git_config *cfg, int pre_push)
-{
-	sghook_hookinput in = SGHOOK_HOOKINPUT_INIT;
-	sghook_oids ids = {0}, others = {0}, tags = {0};
-	sghook_scan_opts so;
-	size_t i;
-	sghook_findings found = {0};
-	const char *reason = bypass_reason();
-	git_odb *before = NULL;
-	char glob[512], head[200];
-	int rc = EXIT_ERROR, bypass = 0, error = 0;
-
-	if (pre_push) {
-		if (o->nargs != 2) {
-			warnx("--pre-push takes the remote's name and URL, as "
-				"git passes them to the pre-push hook");
-			return EXIT_ERROR;
-		}
-		snprintf(glob, sizeof(glob), "refs/remotes/%s/*", o->args[0]);
-	} else if (o->nargs) {
-		warnx("--pre-receive takes no arguments; it reads git's input");
-		return EXIT_ERROR;
-	}
-	if ((error = sghook_hookinput_read(&in, stdin, pre_push ?
-	    SGHOOK_HOOKINPUT_PRE_PUSH : SGHOOK_HOOKINPUT_PRE_RECEIVE)) < 0 ||
-	    (error = shallow_check(repo)) < 0 ||
-	    (!pre_push && (error = open_before(&before, repo)) < 0))
-		goto done;
-	error = before ?
-		sghook_walk_pushed(&ids, &others, repo, before, in.tips.ids,
-			in.tips.count, in.olds.ids, in.olds.count) :
-		sghook_walk_new(&ids, &others, repo, in.tips.ids,
-			in.tips.count, in.hide.ids, in.hide.count,
-			pre_push ? glob : "refs/*");
-	if (error < 0)
-		goto done;
-	timeout_prepare(pre_push, ids.count);
-	/* Annotated tags the push brings, also of commits already there. */
-	if ((error = sghook_message_tags(&tags, repo, in.tips.ids,
-	    in.tips.count, in.hide.ids, in.hide.count)) < 0 ||
-	    (error = judge(o, repo, rules, &ids, &tags, &found, NULL)) < 0)
-		goto done;
-	/* A tag of a tree or a blob brings content without a commit. */
-	scan_opts_init(&so, o, rules);
-	for (i = 0; i < others.count; i++)
-		if ((error = sghook_scan_object(&found, repo, &others.ids[i],
-		    &so)) < 0)
-			goto done;
-	/* Judged: what is left (report, audit log) is not cut short. */
-	timeout_alarm(0);
-	if (found.count && reason && !pre_push) {
-		if (!config_bool(cfg, "sghook.allowBypass", 0))
-			warnx("bypass refused: this server does not allow it "
-				"(git config sghook.allowBypass)");
-		else if (!*reason)
-			warnx("bypass refused: a bypass needs a reason: "
-				"git push -o sghook.bypass=\"why\"");
-		else if (audit_bypass(cfg, &in, &found, reason) < 0)
-			warnx("bypass refused: %s", sghook_error_last());
-		else
-			bypass = 1;
-	}
-	snprintf(head, sizeof(head), "sghook: push %s: %zu %s %zu %s",
-		bypass ? "allowed by bypass" : "refused",
-		distinct_commits(&found),
-		plural(distinct_commits(&found), "commit adds", "commits add"),
-		found.count, plural(found.count, "secret", "secrets"));
-	if (report(o, &found, stderr, head, bypass ? NULL :
-	    has_message(&found) ? pre_push ? PUSH_ADVICE MESSAGE_ADVICE
-	    MESSAGE_PRE_PUSH : PUSH_ADVICE MESSAGE_ADVICE MESSAGE_PRE_RECEIVE :
-	    PUSH_ADVICE) < 0)
-		goto done;
-	warn_ignore_commits(repo, &found);
-	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
-done:
-	if (rc == EXIT_ERROR && found.count == 0 && timed_out(error)) {
-		/* Not judged, and never let through by failOpen. */
-		timeout_alarm(0);
-		if (timeout_len)
-			fputs(timeout_line, stderr);
-	} else if (rc == EXIT_ERROR) {
-		/*
-		 * failOpen is for a push sghook could not judge. A secret it
-		 * found is a verdict, whatever failed after (the report to a
-		 * full or closed stderr, say).
-		 */
-		if (found.count == 0 && config_bool(cfg, "sghook.failOpen", 0)) {
-			warnx("%s; letting the push through (sghook.failOpen)",
-				sghook_error_last());
-			rc = EXIT_CLEAN;
-		} else {
-			warnx("%s; push refused", sghook_error_last());
-		}
-	}
-	sghook_hookinput_free(&in);
-	git_odb_free(before);
-	sghook_oids_free(&ids);
-	sghook_oids_free(&others);
 	sghook_oids_free(&tags);
 	sghook_findings_clear(&found);
 	return rc;
@@ -1380,17 +960,15 @@ done:
 
 static int read_all(char **out, size_t *outlen, FILE *fp)
 {
-	char *buf = NULL, *grown;
+	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 
 	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (!(grown = realloc(buf, cap))) {
-				free(buf);
-				return sghook_error_set("out of memory");
-			}
-			buf = grown;
+		/* Reads of 64 KiB at least; the buffer doubles as it fills. */
+		if (cap - len < 65536 &&
+		    SGHOOK_ARRAY_GROW(buf, cap, len + 65536) < 0) {
+			free(buf);
+			return SGHOOK_ERROR;
 		}
 		n = fread(buf + len, 1, cap - len, fp);
 		len += n;
@@ -1485,11 +1063,11 @@ static int run_scan(const options *o, const sghook_rules *rules)
 	int rc = EXIT_ERROR, error = 0;
 
 	if (o->nargs == 0) {
-		warnx("--scan needs a file or a directory (or - for standard "
+		cli_warnx("--scan needs a file or a directory (or - for standard "
 			"input)");
 		return EXIT_ERROR;
 	}
-	scan_opts_init(&so, o, rules);
+	cli_scan_opts_init(&so, o, rules);
 	for (i = 0; i < (size_t)o->nargs && error == 0; i++)
 		error = strcmp(o->args[i], "-") && is_dir(o->args[i]) ?
 			scan_dir(&found, o->args[i], &so) :
@@ -1497,13 +1075,13 @@ static int run_scan(const options *o, const sghook_rules *rules)
 	if (error < 0 || apply_baseline(o, &found, NULL) < 0)
 		goto done;
 	snprintf(head, sizeof(head), "sghook: %zu %s found", found.count,
-		plural(found.count, "secret", "secrets"));
-	if (report(o, &found, stdout, head, NULL) < 0)
+		cli_plural(found.count, "secret", "secrets"));
+	if (cli_report(o, &found, stdout, head, NULL) < 0)
 		goto done;
 	rc = found.count ? EXIT_FOUND : EXIT_CLEAN;
 done:
 	if (rc == EXIT_ERROR)
-		warnx("%s", sghook_error_last());
+		cli_warnx("%s", sghook_error_last());
 	sghook_findings_clear(&found);
 	return rc;
 }
@@ -1583,7 +1161,7 @@ static void doctor_rules_one(doctor *d, const char *path, const char *how)
 	}
 	n = sghook_rules_count(rules);
 	printf("rules: %s (%s): %zu %s:", path, how, n,
-		plural(n, "rule", "rules"));
+		cli_plural(n, "rule", "rules"));
 	for (i = 0; i < n; i++)
 		printf("%s %s", i ? "," : "",
 			sghook_rule_id(sghook_rules_get(rules, i)));
@@ -1869,7 +1447,7 @@ static void doctor_config(doctor *d, git_config *cfg)
 				"from 1 to %d; every scan stops with an error",
 				key, entry->value, MAX_JOBS);
 		if (doctor_keys[i].type == 't' &&
-		    timeout_parse(&secs, entry->value) < 0)
+		    push_timeout_parse(&secs, entry->value) < 0)
 			doctor_problem(d, "config %s: %s; every push stops "
 				"with an error", key, sghook_error_last());
 		git_config_entry_free(entry);
@@ -1898,7 +1476,7 @@ static int run_doctor(const options *o)
 	ssize_t len;
 
 	if (o->nargs) {
-		warnx("--doctor takes no arguments; run it in the repository "
+		cli_warnx("--doctor takes no arguments; run it in the repository "
 			"to look at");
 		return EXIT_ERROR;
 	}
@@ -1934,7 +1512,7 @@ static int run_doctor(const options *o)
 	if (cfg)
 		doctor_config(&d, cfg);
 	if (d.problems)
-		printf("%d %s\n", d.problems, plural((size_t)d.problems,
+		printf("%d %s\n", d.problems, cli_plural((size_t)d.problems,
 			"problem", "problems"));
 	else
 		printf("no problems\n");
@@ -1949,7 +1527,7 @@ static int run_doctor(const options *o)
 static int set_mode(options *o, enum mode m)
 {
 	if (o->mode != MODE_NONE && o->mode != m) {
-		warnx("choose one of --pre-commit, --commit-msg, --check-range, "
+		cli_warnx("choose one of --pre-commit, --commit-msg, --check-range, "
 			"--pre-receive, --pre-push, --scan, --doctor");
 		return -1;
 	}
@@ -2006,7 +1584,7 @@ static int parse_args(options *o, int argc, char **argv)
 			else if (!strcmp(optarg, "sarif"))
 				o->format = SGHOOK_FORMAT_SARIF;
 			else {
-				warnx("unknown format '%s': use text, json "
+				cli_warnx("unknown format '%s': use text, json "
 					"or sarif", optarg);
 				return -1;
 			}
@@ -2025,7 +1603,7 @@ static int parse_args(options *o, int argc, char **argv)
 			else if (!strcmp(optarg, "never"))
 				o->color = 0;
 			else {
-				warnx("unknown --color '%s': use auto, always "
+				cli_warnx("unknown --color '%s': use auto, always "
 					"or never", optarg);
 				return -1;
 			}
@@ -2034,7 +1612,7 @@ static int parse_args(options *o, int argc, char **argv)
 		case O_JOBS:
 			n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > MAX_JOBS) {
-				warnx("--jobs needs a number from 1 to %d", MAX_JOBS);
+				cli_warnx("--jobs needs a number from 1 to %d", MAX_JOBS);
 				return -1;
 			}
 			o->jobs = (int)n;
@@ -2055,10 +1633,10 @@ static int parse_args(options *o, int argc, char **argv)
 			exit(EXIT_CLEAN);
 		default:
 			if (optopt >= O_PC || !optopt)
-				warnx("unknown or incomplete option '%s'",
+				cli_warnx("unknown or incomplete option '%s'",
 					argv[optind - 1]);
 			else
-				warnx("unknown option '-%c'", optopt);
+				cli_warnx("unknown option '-%c'", optopt);
 			usage(stderr);
 			return -1;
 		}
@@ -2069,7 +1647,7 @@ static int parse_args(options *o, int argc, char **argv)
 	}
 	/* A hook judges one change: what to accept belongs in .sghookignore. */
 	if (o->baseline && o->mode != MODE_CHECK_RANGE && o->mode != MODE_SCAN) {
-		warnx("--baseline works with --check-range and --scan; a hook "
+		cli_warnx("--baseline works with --check-range and --scan; a hook "
 			"reads .sghookignore");
 		return -1;
 	}
@@ -2088,7 +1666,7 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	if (!(o.rules = calloc((size_t)argc, sizeof(*o.rules)))) {
-		warnx("out of memory");
+		cli_warnx("out of memory");
 		return EXIT_ERROR;
 	}
 	if (parse_args(&o, argc, argv) < 0)
@@ -2129,7 +1707,7 @@ int main(int argc, char **argv)
 	if ((o.mode == MODE_PRE_COMMIT || o.mode == MODE_COMMIT_MSG) &&
 	    getenv("GIT_INDEX_FILE")) {
 		if (!(o.index_file = strdup(getenv("GIT_INDEX_FILE")))) {
-			warnx("out of memory");
+			cli_warnx("out of memory");
 			goto done;
 		}
 		unsetenv("GIT_INDEX_FILE");
@@ -2139,26 +1717,26 @@ int main(int argc, char **argv)
 		    git_repository_config_snapshot(&cfg, repo) < 0) {
 			if (repo)
 				sghook_error_from_git("cannot read git config");
-			warnx("%s%s", sghook_error_last(), index_advice());
+			cli_warnx("%s%s", sghook_error_last(), index_advice());
 			goto done;
 		}
 	}
 	if ((o.mode == MODE_PRE_RECEIVE || o.mode == MODE_PRE_PUSH) &&
-	    timeout_start(cfg, o.mode == MODE_PRE_PUSH) < 0) {
-		warnx("%s", sghook_error_last());
+	    push_timeout_start(cfg, o.mode == MODE_PRE_PUSH) < 0) {
+		cli_warnx("%s", sghook_error_last());
 		goto done;
 	}
 	if (resolve_jobs(&o, cfg) < 0) {
-		warnx("%s", sghook_error_last());
+		cli_warnx("%s", sghook_error_last());
 		rc = EXIT_ERROR;
 		goto done;
 	}
 	if (load_rules(&rules, &o, cfg) < 0) {
 		int fail_open = (o.mode == MODE_PRE_RECEIVE ||
 			o.mode == MODE_PRE_PUSH) &&
-			config_bool(cfg, "sghook.failOpen", 0);
+			cli_config_bool(cfg, "sghook.failOpen", 0);
 
-		warnx("%s%s", sghook_error_last(), fail_open ?
+		cli_warnx("%s%s", sghook_error_last(), fail_open ?
 			"; letting the push through (sghook.failOpen)" : "");
 		rc = fail_open ? EXIT_CLEAN : EXIT_ERROR;
 		goto done;
@@ -2174,10 +1752,10 @@ int main(int argc, char **argv)
 		rc = run_check_range(&o, repo, rules);
 		break;
 	case MODE_PRE_RECEIVE:
-		rc = run_push(&o, repo, rules, cfg, 0);
+		rc = push_run(&o, repo, rules, cfg, 0);
 		break;
 	case MODE_PRE_PUSH:
-		rc = run_push(&o, repo, rules, cfg, 1);
+		rc = push_run(&o, repo, rules, cfg, 1);
 		break;
 	case MODE_SCAN:
 		rc = run_scan(&o, rules);

@@ -7,10 +7,12 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sghook.h"
+#include "array.h"
 
 void sghook_hookinput_free(sghook_hookinput *in)
 {
@@ -36,14 +38,17 @@ static int parse_oid(git_oid *out, const char *s)
 	return git_oid_fromstrn(out, s, n);
 }
 
-static int append_ref(sghook_hookinput *in, const char *name)
+/* `refs_alloc` is the capacity of in->refs, kept by the reader. */
+static int append_ref(sghook_hookinput *in, size_t *refs_alloc,
+	const char *name)
 {
 	size_t n = strlen(name);
-	char *grown = realloc(in->refs, in->refs_len + n + 2);
 
-	if (!grown)
+	/* A space before the name, and the NUL after it. */
+	if (n > SIZE_MAX - in->refs_len - 2)
 		return sghook_error_set("out of memory");
-	in->refs = grown;
+	if (SGHOOK_ARRAY_GROW(in->refs, *refs_alloc, in->refs_len + n + 2) < 0)
+		return SGHOOK_ERROR;
 	if (in->refs_len)
 		in->refs[in->refs_len++] = ' ';
 	memcpy(in->refs + in->refs_len, name, n);
@@ -69,8 +74,8 @@ static size_t split_fields(char *f[4], char *line)
 	return nf;
 }
 
-static int parse_line(sghook_hookinput *in, char *line, size_t lineno,
-	sghook_hookinput_kind kind)
+static int parse_line(sghook_hookinput *in, size_t *refs_alloc, char *line,
+	size_t lineno, sghook_hookinput_kind kind)
 {
 	int pre_push = kind == SGHOOK_HOOKINPUT_PRE_PUSH;
 	char *f[4];
@@ -106,7 +111,7 @@ static int parse_line(sghook_hookinput *in, char *line, size_t lineno,
 		    (error = sghook_oids_push(&in->olds, &a)) < 0)
 			return error;
 	}
-	return append_ref(in, f[2]);
+	return append_ref(in, refs_alloc, f[2]);
 }
 
 int sghook_hookinput_read(sghook_hookinput *out, FILE *fp,
@@ -114,7 +119,7 @@ int sghook_hookinput_read(sghook_hookinput *out, FILE *fp,
 {
 	sghook_hookinput in = SGHOOK_HOOKINPUT_INIT;
 	char *line = NULL, *nl;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0, refs_alloc = 0;
 	ssize_t len;
 	int error = 0;
 
@@ -128,7 +133,8 @@ int sghook_hookinput_read(sghook_hookinput *out, FILE *fp,
 		if ((nl = strchr(line, '\n')))
 			*nl = '\0';
 		if (line[0])
-			error = parse_line(&in, line, lineno, kind);
+			error = parse_line(&in, &refs_alloc, line, lineno,
+				kind);
 	}
 	if (!error && ferror(fp))
 		error = sghook_error_set("cannot read hook input: %s",

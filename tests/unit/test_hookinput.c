@@ -287,6 +287,28 @@ static void test_many_lines_are_all_read(void **state)
 	free(text);
 }
 
+static void test_long_ref_names_are_kept_whole(void **state)
+{
+	sghook_hookinput in = SGHOOK_HOOKINPUT_INIT;
+	char *text = NULL, name[5001];
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(fp);
+	memset(name, 'r', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	fprintf(fp, A " " B " refs/heads/%s\n" A " " C " x\n", name);
+	fclose(fp);
+	assert_int_equal(receive(&in, text), 0);
+	assert_int_equal(in.refs_len, strlen("refs/heads/") + 5000 + 2);
+	assert_int_equal(strlen(in.refs), in.refs_len);
+	assert_int_equal(strncmp(in.refs, "refs/heads/rrr", 14), 0);
+	assert_string_equal(in.refs + in.refs_len - 3, "r x");
+	sghook_hookinput_free(&in);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_pre_push_three_fields_are_refused),
 		cmocka_unit_test(test_pre_push_an_empty_local_ref_is_refused),
 		cmocka_unit_test(test_many_lines_are_all_read),
+		cmocka_unit_test(test_long_ref_names_are_kept_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
