@@ -18,6 +18,7 @@
 #if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
 #include <git2/sys/errors.h>
 #endif
+#include "array.h"
 #include "procs.h"
 #include "scan_internal.h"
 
@@ -100,14 +101,10 @@ int sghook_blob_skipped(const git_oid *id)
 static int collect_hit(const sghook_match *m, void *payload)
 {
 	worker *w = payload;
-	blob_hit *grown, *h;
+	blob_hit *h;
 
-	if (w->ntmp == w->alloc) {
-		w->alloc = w->alloc ? w->alloc * 2 : 8;
-		if (!(grown = realloc(w->tmp, w->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		w->tmp = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(w->tmp, w->alloc, w->ntmp + 1) < 0)
+		return SGHOOK_ERROR;
 	h = &w->tmp[w->ntmp];
 	if (!(h->secret = strndup(m->secret, m->secret_len)))
 		return sghook_error_set("out of memory");
@@ -163,14 +160,11 @@ void sghook_blob_data_free(blob_data *d)
 
 static int add_dir(worker *w, const char *dir, size_t len)
 {
-	char **grown;
-
 	if (!len)
 		return 0;
-	if (!(grown = realloc(w->dirs, (w->ndirs + 1) * sizeof(*grown))))
-		return sghook_error_set("out of memory");
-	w->dirs = grown;
-	if (!(grown[w->ndirs] = strndup(dir, len)))
+	if (SGHOOK_ARRAY_GROW(w->dirs, w->adirs, w->ndirs + 1) < 0)
+		return SGHOOK_ERROR;
+	if (!(w->dirs[w->ndirs] = strndup(dir, len)))
 		return sghook_error_set("out of memory");
 	w->ndirs++;
 	return 0;

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "procs.h"
 #include "sghook.h"
 
@@ -51,14 +52,9 @@ static void child_run(int fd, pid_t parent, size_t i, sghook_proc_fn fn,
 static int read_some(sghook_proc_output *o, size_t *alloc, int fd)
 {
 	ssize_t got;
-	char *grown;
 
-	if (*alloc - o->len < 65536) {
-		*alloc = *alloc ? *alloc * 2 : 262144;
-		if (!(grown = realloc(o->data, *alloc)))
-			return sghook_error_set("out of memory");
-		o->data = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(o->data, *alloc, o->len + 65536) < 0)
+		return SGHOOK_ERROR;
 	do
 		got = read(fd, o->data + o->len, *alloc - o->len);
 	while (got < 0 && errno == EINTR);

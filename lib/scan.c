@@ -30,6 +30,7 @@
 #include <git2/sys/errors.h>
 #endif
 
+#include "array.h"
 #include "index.h"
 #include "procs.h"
 #include "scan_internal.h"
@@ -39,7 +40,7 @@
 typedef struct {
 	char **paths;
 	git_oid *ids;
-	size_t count, alloc;
+	size_t count, apaths, aids;
 } file_list;
 
 static void files_free(file_list *f)
@@ -55,18 +56,9 @@ static void files_free(file_list *f)
 
 static int files_push(file_list *f, const char *path, const git_oid *id)
 {
-	char **p;
-	git_oid *o;
-
-	if (f->count == f->alloc) {
-		f->alloc = f->alloc ? f->alloc * 2 : 8;
-		if (!(p = realloc(f->paths, f->alloc * sizeof(*p))))
-			return sghook_error_set("out of memory");
-		f->paths = p;
-		if (!(o = realloc(f->ids, f->alloc * sizeof(*o))))
-			return sghook_error_set("out of memory");
-		f->ids = o;
-	}
+	if (SGHOOK_ARRAY_GROW(f->paths, f->apaths, f->count + 1) < 0 ||
+	    SGHOOK_ARRAY_GROW(f->ids, f->aids, f->count + 1) < 0)
+		return SGHOOK_ERROR;
 	if (!(f->paths[f->count] = strdup(path)))
 		return sghook_error_set("out of memory");
 	git_oid_cpy(&f->ids[f->count++], id);
@@ -639,7 +631,7 @@ done:
 static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
 	const git_oid *id)
 {
-	blob_result *res = NULL, **grown;
+	blob_result *res = NULL;
 	uint32_t i;
 	int error;
 
@@ -648,14 +640,8 @@ static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
 	if (sghook_oidmap_get(&d->read, id, &i)) {
 		res = d->res[i];
 	} else {
-		if (d->nres == d->ares) {
-			size_t n = d->ares ? d->ares * 2 : 64;
-
-			if (!(grown = realloc(d->res, n * sizeof(*grown))))
-				return sghook_error_set("out of memory");
-			d->res = grown;
-			d->ares = n;
-		}
+		if (SGHOOK_ARRAY_GROW(d->res, d->ares, d->nres + 1) < 0)
+			return SGHOOK_ERROR;
 		if ((error = sghook_worker_scan_blob(&res, w, id)) < 0)
 			return error;
 		d->res[d->nres] = res;
@@ -777,12 +763,12 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	sghook_findings found = {0};
 	size_t np = 0, i;
 	char hex[GIT_OID_HEXSZ + 1];
-	int error = SGHOOK_ERROR;
+	int error = SGHOOK_ERROR, named = 0;  /* the message names it */
 
 	git_oid_tostr(hex, sizeof(hex), id);
 	if (git_commit_lookup(&c, w->repo, id) < 0 ||
 	    git_commit_tree(&tree, c) < 0) {
-		sghook_error_from_git(hex);
+		named = sghook_error_from_git(hex);
 		goto done;
 	}
 	if (d->blobs && (error = tree_dirty_of(d, w->repo, tree)) <= 0)
@@ -797,14 +783,14 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		if (d->last_tree && git_oid_equal(&d->last,
 		    git_commit_parent_id(c, (unsigned int)i))) {
 			if (git_tree_dup(&ps[i].tree, d->last_tree) < 0) {
-				sghook_error_from_git(hex);
+				named = sghook_error_from_git(hex);
 				goto done;
 			}
 			continue;
 		}
 		if (git_commit_parent(&parent, c, (unsigned int)i) < 0 ||
 		    git_commit_tree(&ps[i].tree, parent) < 0) {
-			sghook_error_from_git(hex);
+			named = sghook_error_from_git(hex);
 			goto done;
 		}
 		git_commit_free(parent);
@@ -824,12 +810,8 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
 done:
-	if (error < 0 && !strstr(sghook_error_last(), hex)) {
-		char msg[480];
-
-		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
-		sghook_error_set("commit %s: %s", hex, msg);
-	}
+	if (error < 0 && !named)
+		sghook_error_prefix("commit %s", hex);
 	sghook_findings_clear(&found);
 	files_free(&files);
 	sides_free(ps, np ? np : (ps ? 1 : 0));
@@ -1131,25 +1113,21 @@ typedef struct {
 	git_repository *repo;
 	parent_side *ps;
 	size_t n, alloc;
+	int error;              /* the callback's: its message is set */
 } merge_parents;
 
 static int add_merge_head(const git_oid *id, void *payload)
 {
 	merge_parents *m = payload;
 	git_commit *c = NULL;
-	parent_side *grown;
 	int error = 0;
 
-	if (m->n == m->alloc) {
-		m->alloc *= 2;
-		if (!(grown = realloc(m->ps, m->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->ps = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(m->ps, m->alloc, m->n + 1) < 0)
+		return m->error = SGHOOK_ERROR;
 	memset(&m->ps[m->n], 0, sizeof(*m->ps));
 	if (git_commit_lookup(&c, m->repo, id) < 0 ||
 	    git_commit_tree(&m->ps[m->n].tree, c) < 0)
-		error = sghook_error_from_git("cannot read MERGE_HEAD");
+		error = m->error = sghook_error_from_git("cannot read MERGE_HEAD");
 	else
 		m->n++;
 	git_commit_free(c);
@@ -1363,7 +1341,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	const sghook_scan_opts *opts)
 {
 	worker w;
-	merge_parents mp = { repo, NULL, 1, 2 };
+	merge_parents mp = { repo, NULL, 1, 2, 0 };
 	sghook_index ix;
 	const sghook_index_entry *ig;
 	git_oid ig_id;
@@ -1411,7 +1389,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	}
 	error = git_repository_mergehead_foreach(repo, add_merge_head, &mp);
 	if (error < 0 && error != GIT_ENOTFOUND) {
-		if (!strstr(sghook_error_last(), "MERGE_HEAD"))
+		if (!mp.error)
 			sghook_error_from_git("cannot read MERGE_HEAD");
 		goto done;
 	}

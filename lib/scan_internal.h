@@ -31,7 +31,7 @@ typedef struct {
 	blob_hit *tmp;          /* hits of the blob being scanned */
 	size_t ntmp, alloc;
 	char **dirs;            /* object directories, for loose.c; listed */
-	size_t ndirs;           /* when first needed */
+	size_t ndirs, adirs;    /* when first needed */
 } worker;
 
 /* A blob's bytes: libgit2's object, or a buffer loose.c read. */
