@@ -299,11 +299,7 @@ typedef struct {
 
 size_t sghook_scan_jobs(const sghook_scan_opts *opts)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (opts->jobs > 0)
-		return (size_t)opts->jobs;
-	return n > 0 ? (size_t)n : 1;
+	return opts->jobs > 1 ? (size_t)opts->jobs : 1;
 }
 
 /* ---- pass 1: every blob once, on every core --------------------------- */

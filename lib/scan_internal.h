@@ -93,7 +93,7 @@ int sghook_worker_scan(blob_result **out, worker *w, const char *buf,
 	size_t len);
 int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id);
 
-/* Worker processes for a scan: opts->jobs, or one per core. */
+/* Processes for a scan, the calling one included: opts->jobs, or 1. */
 size_t sghook_scan_jobs(const sghook_scan_opts *opts);
 
 /* ---- loose.c ---------------------------------------------------------- */
