@@ -53,6 +53,7 @@ typedef struct {
 	git_oid id;
 	uint32_t path;          /* hash of the path it was first seen at */
 	int known;              /* in a tree outside the range: not read */
+	uint32_t alloc;         /* hits `res` has room for, while merged */
 	blob_result *res;       /* NULL: nothing blocking */
 } blob_entry;
 
@@ -92,6 +93,10 @@ void sghook_blob_data_free(blob_data *d);
 int sghook_worker_scan(blob_result **out, worker *w, const char *buf,
 	size_t len);
 int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id);
+
+/* Where `rule` is in `rules`: what a worker process sends for it. */
+int sghook_scan_rule_index(uint32_t *out, const sghook_rules *rules,
+	const sghook_rule *rule);
 
 /* Processes for a scan, the calling one included: opts->jobs, or 1. */
 size_t sghook_scan_jobs(const sghook_scan_opts *opts);
