@@ -18,6 +18,7 @@
 #if LIBGIT2_VER_MAJOR > 1 || LIBGIT2_VER_MINOR >= 8
 #include <git2/sys/errors.h>
 #endif
+#include "array.h"
 #include "procs.h"
 #include "scan_internal.h"
 
@@ -100,14 +101,10 @@ int sghook_blob_skipped(const git_oid *id)
 static int collect_hit(const sghook_match *m, void *payload)
 {
 	worker *w = payload;
-	blob_hit *grown, *h;
+	blob_hit *h;
 
-	if (w->ntmp == w->alloc) {
-		w->alloc = w->alloc ? w->alloc * 2 : 8;
-		if (!(grown = realloc(w->tmp, w->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		w->tmp = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(w->tmp, w->alloc, w->ntmp + 1) < 0)
+		return SGHOOK_ERROR;
 	h = &w->tmp[w->ntmp];
 	if (!(h->secret = strndup(m->secret, m->secret_len)))
 		return sghook_error_set("out of memory");
@@ -163,14 +160,11 @@ void sghook_blob_data_free(blob_data *d)
 
 static int add_dir(worker *w, const char *dir, size_t len)
 {
-	char **grown;
-
 	if (!len)
 		return 0;
-	if (!(grown = realloc(w->dirs, (w->ndirs + 1) * sizeof(*grown))))
-		return sghook_error_set("out of memory");
-	w->dirs = grown;
-	if (!(grown[w->ndirs] = strndup(dir, len)))
+	if (SGHOOK_ARRAY_GROW(w->dirs, w->adirs, w->ndirs + 1) < 0)
+		return SGHOOK_ERROR;
+	if (!(w->dirs[w->ndirs] = strndup(dir, len)))
 		return sghook_error_set("out of memory");
 	w->ndirs++;
 	return 0;
@@ -289,27 +283,9 @@ void sghook_worker_close(worker *w)
 	git_odb_free(w->odb);
 }
 
-/*
- * Pass 1 runs in worker processes, not threads: libgit2 serialises pack
- * reads behind process-wide locks, so on the bench repository two threads
- * walked the trees in 1.84 s where one took 2.30 s, and two processes
- * took 1.05 s each. A worker inherits the repository handle and the work
- * lists by fork() and sends back what it found; the calling process takes
- * a share too, rather than wait idle beside them.
- */
-typedef struct {
-	atomic_size_t next;     /* blobs handed out */
-	atomic_size_t done;     /* commits walked, then blobs read */
-	atomic_int failed;
-} counters;
-
 size_t sghook_scan_jobs(const sghook_scan_opts *opts)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (opts->jobs > 0)
-		return (size_t)opts->jobs;
-	return n > 0 ? (size_t)n : 1;
+	return opts->jobs > 1 ? (size_t)opts->jobs : 1;
 }
 
 /* ---- pass 1: every blob once, on every core --------------------------- */
@@ -369,12 +345,37 @@ static int entry_listed(const git_tree *prev, size_t *j,
 }
 
 /*
- * Lists the blobs of a tree of the range, or, when `known`, marks those of
+ * What a share of the walk sends: the blobs it lists, in the order it
+ * lists them (a blob listed twice is kept once, at its first place and
+ * path, when merged), and the parents outside the range.
+ */
+enum { WALK_BLOB, WALK_EDGE };
+
+typedef struct {
+	git_oid id;
+	uint32_t path;
+	uint32_t kind;
+} walk_record;
+
+static int send_blob(sghook_procs_share *sh, const git_oid *id, uint32_t path)
+{
+	walk_record r;
+
+	memset(&r, 0, sizeof(r));
+	git_oid_cpy(&r.id, id);
+	r.path = path;
+	r.kind = WALK_BLOB;
+	return sghook_procs_send(sh, &r, NULL, 0);
+}
+
+/*
+ * Sends the blobs of a tree of the range, or, when `known`, marks those of
  * a tree outside it (a parent of the range's oldest commits) as known.
  * `recent` (NULL when `known`) holds the trees listed last.
  */
-static int list_tree(blob_set *b, sghook_oidmap *trees, git_tree **recent,
-	git_repository *repo, const git_oid *id, uint32_t dir, int known)
+static int list_tree(blob_set *b, sghook_procs_share *sh,
+	sghook_oidmap *trees, git_tree **recent, git_repository *repo,
+	const git_oid *id, uint32_t dir, int known)
 {
 	git_tree *tree = NULL, *prev = NULL;
 	const git_tree_entry *e;
@@ -402,7 +403,7 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_tree **recent,
 			continue;
 		switch (git_tree_entry_type(e)) {
 		case GIT_OBJECT_TREE:
-			error = list_tree(b, trees, recent, repo,
+			error = list_tree(b, sh, trees, recent, repo,
 				git_tree_entry_id(e),
 				hash_more(dir, git_tree_entry_name(e)), known);
 			break;
@@ -410,7 +411,7 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_tree **recent,
 			if (known)
 				blobs_know(b, git_tree_entry_id(e));
 			else if (!sghook_blob_skipped(git_tree_entry_id(e)))
-				error = blobs_add(b, git_tree_entry_id(e),
+				error = send_blob(sh, git_tree_entry_id(e),
 					hash_more(dir, git_tree_entry_name(e)));
 			break;
 		default:
@@ -428,32 +429,44 @@ static int list_tree(blob_set *b, sghook_oidmap *trees, git_tree **recent,
 	return error;
 }
 
-/* A worker's share of the walk: a run of commits, and what it lists. */
-typedef struct {
-	git_repository *repo;
-	const git_oid *ids;      /* newest first */
-	size_t count;
-	const sghook_oidmap *range;  /* every commit of all shares */
-	counters *c;
-	blob_set blobs;
-	sghook_oids edge;        /* parents outside the range */
-} walk_share;
-
 typedef struct {
 	const sghook_scan_opts *opts;
-	walk_share *ws;
-	counters *c;
-	size_t total;
+	git_repository *repo;
+	const git_oid *ids;          /* newest first */
+	const sghook_oidmap *range;  /* every commit of all shares */
+	blob_set *blobs;             /* the merge's */
+	sghook_oids edge;            /* the merge's: parents outside the range */
 } walk_job;
 
-static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
-	size_t total, int reports)
+/* Sends the parents of commit `c` that are outside the range. */
+static int send_edges(sghook_procs_share *sh, const walk_job *job,
+	const git_commit *c)
 {
+	walk_record r;
+	size_t j;
+	uint32_t v;
+	int error = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = WALK_EDGE;
+	for (j = 0; j < git_commit_parentcount(c) && error == 0; j++) {
+		if (sghook_oidmap_get(job->range,
+		    git_commit_parent_id(c, (unsigned)j), &v))
+			continue;
+		git_oid_cpy(&r.id, git_commit_parent_id(c, (unsigned)j));
+		error = sghook_procs_send(sh, &r, NULL, 0);
+	}
+	return error;
+}
+
+/* A share of the walk: a run of commits, newest first. */
+static int walk_share(void *ctx, sghook_procs_share *sh)
+{
+	walk_job *job = ctx;
 	sghook_oidmap trees = {0};
 	git_tree **recent = NULL;
 	git_commit *c = NULL;
-	size_t i, j, done;
-	uint32_t v;
+	size_t i;
 	int error;
 
 	if ((error = sghook_oidmap_init(&trees)) < 0)
@@ -462,28 +475,21 @@ static int walk_share_run(walk_share *ws, const sghook_scan_opts *opts,
 		error = sghook_error_set("out of memory");
 		goto done;
 	}
-	for (i = 0; i < ws->count && error == 0; i++) {
+	while (error == 0 && sghook_procs_next(sh, &i)) {
 		if ((error = sghook_deadline_check()) < 0)
 			break;
-		if (git_commit_lookup(&c, ws->repo, &ws->ids[i]) < 0) {
+		if (git_commit_lookup(&c, job->repo, &job->ids[i]) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
 
-			git_oid_tostr(hex, sizeof(hex), &ws->ids[i]);
+			git_oid_tostr(hex, sizeof(hex), &job->ids[i]);
 			error = sghook_error_from_git(hex);
 			break;
 		}
-		error = list_tree(&ws->blobs, &trees, recent, ws->repo,
+		error = list_tree(NULL, sh, &trees, recent, job->repo,
 			git_commit_tree_id(c), 2166136261u, 0);
-		for (j = 0; j < git_commit_parentcount(c) && error == 0; j++)
-			if (!sghook_oidmap_get(ws->range,
-			    git_commit_parent_id(c, (unsigned)j), &v))
-				error = sghook_oids_push(&ws->edge,
-					git_commit_parent_id(c, (unsigned)j));
+		if (error == 0)
+			error = send_edges(sh, job, c);
 		git_commit_free(c);
-		done = atomic_fetch_add(&ws->c->done, 1) + 1;
-		if (reports && opts->progress && done % 64 == 0)
-			opts->progress("Scanning commits", done, total,
-				opts->progress_payload);
 	}
 done:
 	for (i = 0; recent && i < RECENT; i++)
@@ -493,65 +499,32 @@ done:
 	return error;
 }
 
-/* In a worker: walks share i and sends its blobs, then its edge. */
-static int walk_child(void *ctx, size_t i, FILE *out)
+static int walk_merge(void *ctx, const void *record, const char *bytes,
+	size_t nbytes)
 {
 	walk_job *job = ctx;
-	walk_share *ws = &job->ws[i];
-	uint64_t n;
-	size_t k;
-	int error;
+	const walk_record *r = record;
 
-	if ((error = sghook_blobs_init(&ws->blobs)) < 0 ||
-	    (error = walk_share_run(ws, job->opts, job->total, 0)) < 0)
-		return error;
-	n = ws->blobs.count;
-	error = sghook_procs_put(out, &n, sizeof(n));
-	for (k = 0; k < ws->blobs.count && error == 0; k++)
-		if ((error = sghook_procs_put(out, sghook_blobs_at(&ws->blobs, k)->id.id,
-		    GIT_OID_RAWSZ)) == 0)
-			error = sghook_procs_put(out, &sghook_blobs_at(&ws->blobs, k)->path,
-				sizeof(uint32_t));
-	n = ws->edge.count;
-	if (error == 0)
-		error = sghook_procs_put(out, &n, sizeof(n));
-	for (k = 0; k < ws->edge.count && error == 0; k++)
-		error = sghook_procs_put(out, ws->edge.ids[k].id, GIT_OID_RAWSZ);
-	return error;
+	(void)bytes;
+	if (nbytes)
+		return sghook_procs_bad_result();
+	switch (r->kind) {
+	case WALK_BLOB:
+		return blobs_add(job->blobs, &r->id, r->path);
+	case WALK_EDGE:
+		return sghook_oids_push(&job->edge, &r->id);
+	default:
+		return sghook_procs_bad_result();
+	}
 }
 
-/* In the parent: share i's blobs and edge, from its worker's output. */
-static int walk_merge(blob_set *b, walk_share *ws, const sghook_proc_output *o)
+static void walk_progress(void *ctx, size_t done, size_t total)
 {
-	sghook_procs_reader r = { o->data, o->data + o->len };
-	uint64_t n = 0, k;
-	git_oid id;
-	uint32_t path = 0;
-	int error;
+	const walk_job *job = ctx;
 
-	if ((error = sghook_procs_take(&r, &n, sizeof(n))) < 0)
-		return error;
-	for (k = 0; k < n && error == 0; k++)
-		if ((error = sghook_procs_take(&r, id.id, GIT_OID_RAWSZ)) == 0 &&
-		    (error = sghook_procs_take(&r, &path, sizeof(path))) == 0)
-			error = blobs_add(b, &id, path);
-	if (error == 0)
-		error = sghook_procs_take(&r, &n, sizeof(n));
-	for (k = 0; k < n && error == 0; k++)
-		if ((error = sghook_procs_take(&r, id.id, GIT_OID_RAWSZ)) == 0)
-			error = sghook_oids_push(&ws->edge, &id);
-	return error;
-}
-
-/* In the parent, beside the workers: share 0. */
-static int walk_local(void *ctx)
-{
-	walk_job *job = ctx;
-	int error;
-
-	if ((error = sghook_blobs_init(&job->ws[0].blobs)) < 0)
-		return error;
-	return walk_share_run(&job->ws[0], job->opts, job->total, 1);
+	if (job->opts->progress && done % 64 == 0)
+		job->opts->progress("Scanning commits", done, total,
+			job->opts->progress_payload);
 }
 
 /*
@@ -561,31 +534,29 @@ static int walk_local(void *ctx)
  * that cannot be read hides nothing, so more is read, never less.
  */
 static int know_edges(blob_set *b, git_repository *repo,
-	const walk_share *ws, size_t n)
+	const sghook_oids *edge)
 {
 	sghook_oidmap seen = {0}, trees = {0};
 	git_commit *c = NULL;
-	size_t i, j;
+	size_t j;
 	int error, put;
 
 	if ((error = sghook_oidmap_init(&seen)) < 0 ||
 	    (error = sghook_oidmap_init(&trees)) < 0)
 		goto done;
-	for (i = 0; i < n && error == 0; i++)
-		for (j = 0; j < ws[i].edge.count && error == 0; j++) {
-			if ((put = sghook_oidmap_put(&seen, &ws[i].edge.ids[j],
-			    0)) != 0) {
-				error = put < 0 ? put : 0;
-				continue;
-			}
-			if ((error = sghook_deadline_check()) < 0)
-				break;
-			if (git_commit_lookup(&c, repo, &ws[i].edge.ids[j]) < 0)
-				continue;
-			error = list_tree(b, &trees, NULL, repo,
-				git_commit_tree_id(c), 0, 1);
-			git_commit_free(c);
+	for (j = 0; j < edge->count && error == 0; j++) {
+		if ((put = sghook_oidmap_put(&seen, &edge->ids[j], 0)) != 0) {
+			error = put < 0 ? put : 0;
+			continue;
 		}
+		if ((error = sghook_deadline_check()) < 0)
+			break;
+		if (git_commit_lookup(&c, repo, &edge->ids[j]) < 0)
+			continue;
+		error = list_tree(b, NULL, &trees, NULL, repo,
+			git_commit_tree_id(c), 0, 1);
+		git_commit_free(c);
+	}
 done:
 	git_error_clear();
 	sghook_oidmap_free(&seen);
@@ -595,213 +566,193 @@ done:
 
 /*
  * Lists the blobs of every commit's tree, each once. The commits are cut
- * into runs, newest first, walked side by side by the workers (each sees
- * a tree its neighbour saw too at most once), then the lists are merged
- * in order.
+ * into runs, newest first (so that a file's newest version is listed
+ * first), walked side by side (each share sees a tree its neighbour saw
+ * too at most once), then the lists are merged in order.
  */
 static int list_blobs(blob_set *b, git_repository *repo,
-	const sghook_oids *ids, const sghook_scan_opts *opts, size_t jobs,
-	counters *c)
+	const sghook_oids *ids, const sghook_scan_opts *opts, size_t jobs)
 {
-	walk_share *ws;
-	walk_job job;
-	sghook_proc_output *outs = NULL;
-	git_oid *newest = NULL;
+	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
 	sghook_oidmap range = {0};
-	size_t n = jobs, i, per;
+	git_oid *newest = NULL;
+	walk_job job;
+	size_t i;
 	int error = 0;
 
+	memset(&job, 0, sizeof(job));
 	if (ids->count == 0)
 		return 0;  /* an empty range: nothing to list (and no array) */
-	if (ids->count < 64 * n)
-		n = 1;  /* a short range is not worth the workers */
-	if (!(ws = calloc(n, sizeof(*ws))) ||
-	    !(outs = calloc(n, sizeof(*outs))) ||
-	    (ids->count && !(newest = malloc(ids->count * sizeof(*newest))))) {
-		error = sghook_error_set("out of memory");
-		goto done;
-	}
+	if (!(newest = malloc(ids->count * sizeof(*newest))))
+		return sghook_error_set("out of memory");
 	if ((error = sghook_oidmap_init(&range)) < 0)
 		goto done;
-	/* Newest first, so that a file's newest version is listed first. */
 	for (i = 0; i < ids->count && error >= 0; i++) {
 		git_oid_cpy(&newest[i], &ids->ids[ids->count - 1 - i]);
 		error = sghook_oidmap_put(&range, &newest[i], 0);
 	}
 	if (error < 0)
 		goto done;
-	per = (ids->count + n - 1) / n;
-	for (i = 0; i < n; i++) {
-		ws[i].repo = repo;
-		ws[i].ids = newest + (i * per < ids->count ? i * per : ids->count);
-		ws[i].count = i * per >= ids->count ? 0 :
-			(ids->count - i * per < per ? ids->count - i * per : per);
-		ws[i].range = &range;
-		ws[i].c = c;
-	}
 	job.opts = opts;
-	job.ws = ws;
-	job.c = c;
-	job.total = ids->count;
-	error = n > 1 ? sghook_procs_run(outs, n, walk_child, walk_local, &job) : 1;
-	if (error == 1) {
-		/* One share, or no worker could be started: walk it all here. */
-		atomic_store(&c->done, 0);
-		ws[0].ids = newest;
-		ws[0].count = ids->count;
-		n = 1;
-		error = walk_local(&job);
-	}
-	if (error < 0)
-		goto done;
-	if (b->count == 0) {
-		/* Share 0's set becomes the run's: a copy would hold two. */
-		sghook_blobs_free(b);
-		*b = ws[0].blobs;
-		memset(&ws[0].blobs, 0, sizeof(ws[0].blobs));
-	}
-	for (i = 0; i < ws[0].blobs.count && error == 0; i++)
-		error = blobs_add(b, &sghook_blobs_at(&ws[0].blobs, i)->id,
-			sghook_blobs_at(&ws[0].blobs, i)->path);
-	for (i = 1; i < n && error == 0; i++)
-		error = walk_merge(b, &ws[i], &outs[i]);
-	if (error == 0)
-		error = know_edges(b, repo, ws, n);
+	job.repo = repo;
+	job.ids = newest;
+	job.range = &range;
+	job.blobs = b;
+	map.nitems = ids->count;
+	/* A short range is not worth the workers. */
+	map.jobs = ids->count < 64 * jobs ? 1 : jobs;
+	map.record_size = sizeof(walk_record);
+	map.share = walk_share;
+	map.merge = walk_merge;
+	map.progress = walk_progress;
+	map.ctx = &job;
+	if ((error = sghook_procs_map(&map)) == 0)
+		error = know_edges(b, repo, &job.edge);
 	if (error == 0 && opts->progress)
 		opts->progress("Scanning commits", ids->count, ids->count,
 			opts->progress_payload);
 done:
-	for (i = 0; ws && i < n; i++) {
-		if (ws[i].blobs.blocks)
-			sghook_blobs_free(&ws[i].blobs);
-		sghook_oids_free(&ws[i].edge);
-	}
-	if (outs)
-		sghook_procs_outputs_free(outs, n);
+	sghook_oids_free(&job.edge);
 	sghook_oidmap_free(&range);
-	free(outs);
-	free(ws);
 	free(newest);
 	return error;
 }
+
+/*
+ * What a share of the reading sends: each hit of each blob that holds
+ * something blocking, its rule by position in the rule set, its secret
+ * as the bytes after the record.
+ */
+typedef struct {
+	uint32_t pos;           /* of the blob in the set */
+	uint32_t hit, nhits;    /* this hit of the blob's nhits */
+	uint32_t rule;
+	uint64_t line, column;
+	uint32_t tier, encoding;
+} hit_record;
 
 typedef struct {
 	const sghook_scan_opts *opts;
 	git_repository *repo;
 	blob_set *blobs;
-	counters *c;
-} blob_pool;
+} read_job;
 
-/* Blobs a worker takes at a time: neighbours in reading order. */
+/* Blobs a process takes at a time: neighbours in reading order. */
 #define CHUNK 64
 
-/* Reads chunks of blobs until none is left; results go into the set. */
-static int pool_work(blob_pool *p, int reports)
+int sghook_scan_rule_index(uint32_t *out, const sghook_rules *rules,
+	const sghook_rule *rule)
 {
-	size_t i, start, end, done, n = p->blobs->nread;
+	size_t i, n = sghook_rules_count(rules);
+
+	for (i = 0; i < n; i++)
+		if (sghook_rules_get(rules, i) == rule) {
+			*out = (uint32_t)i;
+			return 0;
+		}
+	return sghook_error_set("a match of a rule that is not in the set");
+}
+
+static int send_hits(sghook_procs_share *sh, const read_job *job,
+	uint32_t pos, const blob_result *res)
+{
+	hit_record r;
+	size_t k;
+	int error = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.pos = pos;
+	r.nhits = (uint32_t)res->n;
+	for (k = 0; k < res->n && error == 0; k++) {
+		r.hit = (uint32_t)k;
+		r.line = res->hits[k].line;
+		r.column = res->hits[k].column;
+		r.tier = res->hits[k].tier;
+		r.encoding = res->hits[k].encoding;
+		if ((error = sghook_scan_rule_index(&r.rule, job->opts->rules,
+		    res->hits[k].rule)) == 0)
+			error = sghook_procs_send(sh, &r, res->hits[k].secret,
+				res->hits[k].secret_len);
+	}
+	return error;
+}
+
+/* A share of the reading: chunks of blobs, until none is left. */
+static int read_share(void *ctx, sghook_procs_share *sh)
+{
+	read_job *job = ctx;
+	blob_result *res = NULL;
 	blob_entry *e;
 	worker w;
+	size_t i;
 	int error;
 
-	if ((error = sghook_worker_open(&w, p->opts, p->repo)) < 0)
+	if ((error = sghook_worker_open(&w, job->opts, job->repo)) < 0)
 		goto done;
-	while (!atomic_load(&p->c->failed) &&
-	    (start = atomic_fetch_add(&p->c->next, CHUNK)) < n) {
-		end = start + CHUNK < n ? start + CHUNK : n;
+	while (error == 0 && sghook_procs_next(sh, &i)) {
 		if ((error = sghook_deadline_check()) < 0)
 			break;
-		for (i = start; i < end && error == 0; i++) {
-			e = sghook_blobs_at(p->blobs, p->blobs->order[i]);
-			error = sghook_worker_scan_blob(&e->res, &w, &e->id);
-		}
-		if (error < 0)
-			break;
-		done = atomic_fetch_add(&p->c->done, end - start) + end - start;
-		if (reports && p->opts->progress)
-			p->opts->progress("Reading blobs", done, n,
-				p->opts->progress_payload);
+		e = sghook_blobs_at(job->blobs, job->blobs->order[i]);
+		if ((error = sghook_worker_scan_blob(&res, &w, &e->id)) == 0 &&
+		    res)
+			error = send_hits(sh, job, job->blobs->order[i], res);
+		sghook_blob_result_free(res);
+		res = NULL;
 	}
 done:
-	if (error < 0)
-		atomic_store(&p->c->failed, 1);  /* the others stop early */
 	sghook_worker_close(&w);
 	return error;
 }
 
 /*
- * In a worker: reads its chunks, then sends each blocking blob's position
- * and hits. A hit's rule and tier point into memory the parent has at the
- * same addresses (fork copied it); its secret is sent as bytes.
+ * A blob's hits come one after another: the first makes its result, the
+ * others fill it in order.
  */
-static int pool_child(void *ctx, size_t i, FILE *out)
+static int read_merge(void *ctx, const void *record, const char *bytes,
+	size_t nbytes)
 {
-	blob_pool *p = ctx;
-	const blob_entry *e;
-	uint32_t pos, n;
-	size_t k, h;
-	int error;
-
-	(void)i;
-	if ((error = pool_work(p, 0)) < 0)
-		return error;
-	for (k = 0; k < p->blobs->nread && error == 0; k++) {
-		pos = p->blobs->order[k];
-		if (!(e = sghook_blobs_at(p->blobs, pos))->res)
-			continue;
-		n = (uint32_t)e->res->n;
-		if ((error = sghook_procs_put(out, &pos, sizeof(pos))) == 0)
-			error = sghook_procs_put(out, &n, sizeof(n));
-		for (h = 0; h < n && error == 0; h++)
-			if ((error = sghook_procs_put(out, &e->res->hits[h],
-			    sizeof(blob_hit))) == 0)
-				error = sghook_procs_put(out, e->res->hits[h].secret,
-					e->res->hits[h].secret_len);
-	}
-	return error;
-}
-
-/* In the parent: the results a worker sent, into the set. */
-static int pool_merge(blob_set *b, const sghook_proc_output *o)
-{
-	sghook_procs_reader r = { o->data, o->data + o->len };
-	blob_result *res;
+	read_job *job = ctx;
+	const hit_record *r = record;
+	blob_entry *e;
 	blob_hit *h;
-	uint32_t pos = 0, n = 0, k;
-	int error = 0;
 
-	while (r.p < r.end && error == 0) {
-		if ((error = sghook_procs_take(&r, &pos, sizeof(pos))) < 0 ||
-		    (error = sghook_procs_take(&r, &n, sizeof(n))) < 0)
-			break;
-		if (pos >= b->count || n == 0 || n > (1u << 20) ||
-		    sghook_blobs_at(b, pos)->res)
-			return sghook_error_set("a worker process sent a bad "
-				"result");
-		if (!(res = calloc(1, sizeof(*res) + n * sizeof(blob_hit))))
+	if (r->pos >= job->blobs->count || r->nhits == 0 ||
+	    r->nhits > (1u << 20) || r->hit >= r->nhits ||
+	    r->rule >= sghook_rules_count(job->opts->rules) ||
+	    r->tier <= SGHOOK_TIER_NONE || r->tier > SGHOOK_TIER_RANDOM ||
+	    r->encoding > SGHOOK_ENCODING_UTF16BE)
+		return sghook_procs_bad_result();
+	e = sghook_blobs_at(job->blobs, r->pos);
+	if (r->hit == 0) {
+		if (e->res)
+			return sghook_procs_bad_result();
+		if (!(e->res = calloc(1, sizeof(*e->res) +
+		    r->nhits * sizeof(blob_hit))))
 			return sghook_error_set("out of memory");
-		sghook_blobs_at(b, pos)->res = res;
-		for (k = 0; k < n && error == 0; k++) {
-			h = &res->hits[k];
-			if ((error = sghook_procs_take(&r, h, sizeof(*h))) < 0)
-				break;
-			h->secret = NULL;
-			res->n = k + 1;
-			if (h->secret_len > (size_t)(r.end - r.p))
-				error = sghook_error_set("a worker process "
-					"sent a truncated result");
-			else if (!(h->secret = strndup(r.p, h->secret_len)))
-				error = sghook_error_set("out of memory");
-			else
-				r.p += h->secret_len;
-		}
+		e->alloc = r->nhits;
+	} else if (!e->res || e->alloc != r->nhits || e->res->n != r->hit) {
+		return sghook_procs_bad_result();
 	}
-	return error;
+	h = &e->res->hits[r->hit];
+	if (!(h->secret = strndup(bytes, nbytes)))
+		return sghook_error_set("out of memory");
+	e->res->n++;
+	h->rule = sghook_rules_get(job->opts->rules, r->rule);
+	h->line = (size_t)r->line;
+	h->column = (size_t)r->column;
+	h->secret_len = nbytes;
+	h->tier = (sghook_tier)r->tier;
+	h->encoding = (sghook_encoding)r->encoding;
+	return 0;
 }
 
-/* In the parent, beside the workers. */
-static int pool_local(void *ctx)
+static void read_progress(void *ctx, size_t done, size_t total)
 {
-	return pool_work(ctx, 1);
+	const read_job *job = ctx;
+
+	if (job->opts->progress)
+		job->opts->progress("Reading blobs", done, total,
+			job->opts->progress_payload);
 }
 
 static int by_key(const void *x, const void *y)
@@ -848,43 +799,22 @@ static int sort_by_path(blob_set *b)
 int sghook_blobs_read_all(blob_set *b, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
-	sghook_proc_output *outs = NULL;
-	blob_pool p;
-	counters *c;
-	size_t jobs = sghook_scan_jobs(opts), i;
+	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
+	read_job job = { opts, repo, b };
+	size_t jobs = sghook_scan_jobs(opts);
 	int error;
 
-	if (!(c = sghook_procs_shared_new(sizeof(*c))))
-		return sghook_error_set("cannot map memory for the workers");
-	if ((error = list_blobs(b, repo, ids, opts, jobs, c)) < 0 ||
+	if ((error = list_blobs(b, repo, ids, opts, jobs)) < 0 ||
 	    (error = sort_by_path(b)) < 0)
-		goto done;
-	atomic_store(&c->done, 0);
-	p.opts = opts;
-	p.repo = repo;
-	p.blobs = b;
-	p.c = c;
-	/* A worker costs a fork: worth it past a few chunks. */
-	if (jobs > 1 && b->nread > 4 * CHUNK) {
-		if (!(outs = calloc(jobs, sizeof(*outs)))) {
-			error = sghook_error_set("out of memory");
-			goto done;
-		}
-		error = sghook_procs_run(outs, jobs, pool_child, pool_local, &p);
-		for (i = 1; i < jobs && error == 0; i++)
-			error = pool_merge(b, &outs[i]);
-		if (error != 1)
-			goto done;
-	}
-	/* One worker, or none could be started: read them all here. */
-	atomic_store(&c->next, 0);
-	atomic_store(&c->done, 0);
-	error = pool_work(&p, 1);
-done:
-	if (outs)
-		sghook_procs_outputs_free(outs, jobs);
-	free(outs);
-	sghook_procs_shared_free(c, sizeof(*c));
-	return error;
+		return error;
+	map.nitems = b->nread;
+	/* A process costs a fork: worth it past a few chunks. */
+	map.jobs = b->nread > 4 * CHUNK ? jobs : 1;
+	map.chunk = CHUNK;
+	map.record_size = sizeof(hit_record);
+	map.share = read_share;
+	map.merge = read_merge;
+	map.progress = read_progress;
+	map.ctx = &job;
+	return sghook_procs_map(&map);
 }
-

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "procs.h"
 #include "sghook.h"
 
@@ -26,8 +29,122 @@
 static const char mark_ok[MARK_LEN] = { 'S', 'G', 'O', 'K' };
 static const char mark_err[MARK_LEN] = { 'S', 'G', 'E', 'R' };
 
-static void child_run(int fd, pid_t parent, size_t i, sghook_proc_fn fn,
-	void *ctx)
+
+static void *shared_new(size_t size);
+static void shared_free(void *p, size_t size);
+
+/* What a child sent, or what the calling process's own share put by. */
+typedef struct {
+	char *data;
+	size_t len;
+} output;
+
+/* In memory that the children share with the calling process. */
+typedef struct {
+	atomic_size_t next;     /* chunks: items handed out */
+	atomic_size_t done;     /* items completed */
+	atomic_int failed;      /* a share failed: the others stop early */
+} counters;
+
+struct sghook_procs_share {
+	const sghook_procs_map_opts *o;
+	counters *c;
+	size_t at, end;         /* the run being taken */
+	size_t pending;         /* items taken and not counted as done */
+	int local;              /* the calling process: it reports progress */
+	FILE *fp;               /* a child: the pipe; else `buf` */
+	output buf;
+	size_t alloc;
+};
+
+int sghook_procs_bad_result(void)
+{
+	return sghook_error_set("a worker process sent a bad result");
+}
+
+int sghook_procs_next(sghook_procs_share *sh, size_t *i)
+{
+	const sghook_procs_map_opts *o = sh->o;
+	size_t start, done;
+
+	if (sh->pending && (!o->chunk || sh->at == sh->end)) {
+		done = atomic_fetch_add(&sh->c->done, sh->pending) + sh->pending;
+		sh->pending = 0;
+		if (sh->local && o->progress)
+			o->progress(o->ctx, done, o->nitems);
+	}
+	if (atomic_load(&sh->c->failed))
+		return 0;
+	if (sh->at >= sh->end) {
+		if (!o->chunk ||
+		    (start = atomic_fetch_add(&sh->c->next, o->chunk)) >=
+		    o->nitems)
+			return 0;
+		sh->at = start;
+		sh->end = o->nitems - start < o->chunk ? o->nitems :
+			start + o->chunk;
+	}
+	*i = sh->at++;
+	sh->pending++;
+	return 1;
+}
+
+static int put(sghook_procs_share *sh, const void *src, size_t len)
+{
+	if (!len)
+		return 0;
+	if (sh->fp)
+		return fwrite(src, 1, len, sh->fp) == len ? 0 :
+			sghook_error_set("cannot send results to the parent "
+			"process");
+	if (SGHOOK_ARRAY_GROW(sh->buf.data, sh->alloc, sh->buf.len + len) < 0)
+		return SGHOOK_ERROR;
+	memcpy(sh->buf.data + sh->buf.len, src, len);
+	sh->buf.len += len;
+	return 0;
+}
+
+/* On the wire: the bytes' length, the record, the bytes. */
+int sghook_procs_send(sghook_procs_share *sh, const void *record,
+	const void *bytes, size_t nbytes)
+{
+	uint32_t len = (uint32_t)nbytes;
+	int error;
+
+	if (nbytes > UINT32_MAX - SGHOOK_PROCS_RECORD_MAX)
+		return sghook_error_set("a result too large to send");
+	if ((error = put(sh, &len, sizeof(len))) == 0 &&
+	    (error = put(sh, record, sh->o->record_size)) == 0)
+		error = put(sh, bytes, nbytes);
+	return error;
+}
+
+static int share_run(sghook_procs_share *sh)
+{
+	int error = sh->o->share(sh->o->ctx, sh);
+
+	if (error < 0)
+		atomic_store(&sh->c->failed, 1);
+	return error;
+}
+
+/* Share i of n: the i-th run of items, or chunks as they come. */
+static void share_init(sghook_procs_share *sh, const sghook_procs_map_opts *o,
+	counters *c, size_t i, size_t n)
+{
+	size_t per = (o->nitems + n - 1) / n;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->o = o;
+	sh->c = c;
+	sh->local = i == 0;
+	if (!o->chunk) {
+		sh->at = i * per < o->nitems ? i * per : o->nitems;
+		sh->end = o->nitems - sh->at < per ? o->nitems : sh->at + per;
+	}
+}
+
+static void child_run(int fd, pid_t parent, sghook_procs_share *sh)
 {
 	FILE *out;
 	const char *msg = "";
@@ -38,7 +155,8 @@ static void child_run(int fd, pid_t parent, size_t i, sghook_proc_fn fn,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent || !(out = fdopen(fd, "w")))
 		_exit(1);
-	if ((error = fn(ctx, i, out)) < 0)
+	sh->fp = out;
+	if ((error = share_run(sh)) < 0)
 		msg = sghook_error_last();
 	len = (uint32_t)strlen(msg);
 	fwrite(msg, 1, len, out);
@@ -48,17 +166,12 @@ static void child_run(int fd, pid_t parent, size_t i, sghook_proc_fn fn,
 	_exit(fclose(out) == 0 && error >= 0 ? 0 : 1);
 }
 
-static int read_some(sghook_proc_output *o, size_t *alloc, int fd)
+static int read_some(output *o, size_t *alloc, int fd)
 {
 	ssize_t got;
-	char *grown;
 
-	if (*alloc - o->len < 65536) {
-		*alloc = *alloc ? *alloc * 2 : 262144;
-		if (!(grown = realloc(o->data, *alloc)))
-			return sghook_error_set("out of memory");
-		o->data = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(o->data, *alloc, o->len + 65536) < 0)
+		return SGHOOK_ERROR;
 	do
 		got = read(fd, o->data + o->len, *alloc - o->len);
 	while (got < 0 && errno == EINTR);
@@ -70,7 +183,7 @@ static int read_some(sghook_proc_output *o, size_t *alloc, int fd)
 }
 
 /* Checks child i's trailer and exit status, and strips the trailer. */
-static int judge_child(sghook_proc_output *o, pid_t pid, size_t i)
+static int child_status(output *o, pid_t pid, size_t i)
 {
 	uint32_t len = 0;
 	int status = 0, reaped = 1;
@@ -116,23 +229,17 @@ static int judge_child(sghook_proc_output *o, pid_t pid, size_t i)
 		"(exit status %d)", i, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-int sghook_procs_run(sghook_proc_output *outputs, size_t n,
-	sghook_proc_fn fn, sghook_proc_local local, void *ctx)
-{
-	pid_t *pids = calloc(n, sizeof(*pids)), self = getpid();
-	struct pollfd *fds = calloc(n, sizeof(*fds));
-	size_t *alloc = calloc(n, sizeof(*alloc));
-	size_t i, running = 0;
-	int error = 0, p[2], r;
 
-	memset(outputs, 0, n * sizeof(*outputs));
-	if (!pids || !fds || !alloc) {
-		error = 1;
-		goto done;
-	}
-	for (i = 0; i < n; i++)
-		fds[i].fd = -1;
-	for (i = 1; i < n; i++, running++) {
+/* Starts children 1 to n - 1: how many could be started. */
+static size_t children_start(pid_t *pids, struct pollfd *fds,
+	const sghook_procs_map_opts *o, counters *c, size_t n)
+{
+	sghook_procs_share sh;
+	pid_t self = getpid();
+	size_t i;
+	int p[2];
+
+	for (i = 1; i < n; i++) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			break;
 		if ((pids[i] = fork()) < 0) {
@@ -143,46 +250,56 @@ int sghook_procs_run(sghook_proc_output *outputs, size_t n,
 		}
 		if (pids[i] == 0) {
 			close(p[0]);
-			child_run(p[1], self, i, fn, ctx);
+			share_init(&sh, o, c, i, n);
+			child_run(p[1], self, &sh);
 		}
 		close(p[1]);
 		fds[i].fd = p[0];
 		fds[i].events = POLLIN;
 	}
-	if (running + 1 < n) {
-		error = 1;
-		goto stop;
-	}
+	return i - 1;
+}
+
+/* Reads the children's outputs until every one has finished. */
+static int children_wait(output *outs, size_t *alloc, pid_t *pids,
+	struct pollfd *fds, size_t n, size_t running)
+{
+	size_t i;
+	int error = 0, r;
+
 	/*
 	 * The children write their results when they are done, so a full
 	 * pipe only holds up a child that has finished its work.
 	 */
-	if (local && (error = local(ctx)) < 0)
-		goto stop;
 	while (running > 0 && error == 0) {
 		if (poll(fds, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			error = sghook_error_set("cannot wait for the worker "
+			return sghook_error_set("cannot wait for the worker "
 				"processes: %s", strerror(errno));
-			break;
 		}
 		for (i = 1; i < n && error == 0; i++) {
 			if (fds[i].fd < 0 || !fds[i].revents)
 				continue;
-			if ((r = read_some(&outputs[i], &alloc[i], fds[i].fd)) < 0) {
+			if ((r = read_some(&outs[i], &alloc[i], fds[i].fd)) < 0) {
 				error = r;
 			} else if (r == 0) {
 				close(fds[i].fd);
 				fds[i].fd = -1;
 				running--;
-				error = judge_child(&outputs[i], pids[i], i);
+				error = child_status(&outs[i], pids[i], i);
 				pids[i] = 0;
 			}
 		}
 	}
-stop:
-	/* On failure the others' work is moot: stop them now. */
+	return error;
+}
+
+/* On failure the others' work is moot: stop them now. */
+static void children_stop(pid_t *pids, struct pollfd *fds, size_t n)
+{
+	size_t i;
+
 	for (i = 1; i < n; i++) {
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
@@ -192,44 +309,100 @@ stop:
 				;
 		}
 	}
+}
+
+/*
+ * Shares 1 to n - 1 in children, share 0 here meanwhile (into sh0), their
+ * outputs into outs[1..]. Returns 1 when the children could not be
+ * started: nothing ran.
+ */
+static int run_shared(output *outs, sghook_procs_share *sh0,
+	const sghook_procs_map_opts *o, counters *c, size_t n)
+{
+	pid_t *pids = calloc(n, sizeof(*pids));
+	struct pollfd *fds = calloc(n, sizeof(*fds));
+	size_t *alloc = calloc(n, sizeof(*alloc));
+	size_t i, running;
+	int error = 1;
+
+	if (!pids || !fds || !alloc)
+		goto done;
+	for (i = 0; i < n; i++)
+		fds[i].fd = -1;
+	if ((running = children_start(pids, fds, o, c, n)) + 1 < n)
+		goto stop;
+	share_init(sh0, o, c, 0, n);
+	if ((error = share_run(sh0)) == 0)
+		error = children_wait(outs, alloc, pids, fds, n, running);
+stop:
+	children_stop(pids, fds, n);
 done:
-	if (error != 0)
-		sghook_procs_outputs_free(outputs, n);
 	free(pids);
 	free(fds);
 	free(alloc);
 	return error;
 }
 
-void sghook_procs_outputs_free(sghook_proc_output *outputs, size_t n)
+/* One output's records, each checked against the output's end. */
+static int merge_output(const sghook_procs_map_opts *o, const output *out)
 {
-	size_t i;
+	union {
+		max_align_t align;
+		char bytes[SGHOOK_PROCS_RECORD_MAX];
+	} rec;
+	const char *p = out->data, *end = out->data + out->len;
+	uint32_t len;
+	int error = 0;
 
-	for (i = 0; i < n; i++) {
-		free(outputs[i].data);
-		outputs[i].data = NULL;
-		outputs[i].len = 0;
+	while (p < end && error == 0) {
+		if ((size_t)(end - p) < sizeof(len) + o->record_size)
+			return sghook_procs_bad_result();
+		memcpy(&len, p, sizeof(len));
+		memcpy(rec.bytes, p + sizeof(len), o->record_size);
+		p += sizeof(len) + o->record_size;
+		if (len > (size_t)(end - p))
+			return sghook_procs_bad_result();
+		error = o->merge(o->ctx, rec.bytes, p, len);
+		p += len;
 	}
+	return error;
 }
 
-int sghook_procs_put(FILE *out, const void *src, size_t len)
+int sghook_procs_map(const sghook_procs_map_opts *o)
 {
-	if (len && fwrite(src, 1, len, out) != len)
-		return sghook_error_set("cannot send results to the parent "
-			"process");
-	return 0;
+	counters here, *c = NULL;
+	sghook_procs_share sh0;
+	output *outs = NULL;
+	size_t n = o->jobs > 1 ? o->jobs : 1, i;
+	int error = 1;
+
+	memset(&sh0, 0, sizeof(sh0));
+	if (o->record_size > SGHOOK_PROCS_RECORD_MAX)
+		return sghook_error_set("a record too large to send");
+	if (n > 1 && (outs = calloc(n, sizeof(*outs))) &&
+	    (c = shared_new(sizeof(*c))))
+		error = run_shared(outs, &sh0, o, c, n);
+	if (error == 1) {
+		/* One process, or no child could be started: all of it here. */
+		free(sh0.buf.data);
+		memset(&here, 0, sizeof(here));
+		n = 1;
+		share_init(&sh0, o, &here, 0, 1);
+		error = share_run(&sh0);
+	}
+	if (error == 0)
+		error = merge_output(o, &sh0.buf);
+	for (i = 1; i < n && error == 0; i++)
+		error = merge_output(o, &outs[i]);
+	for (i = 1; outs && i < o->jobs; i++)
+		free(outs[i].data);
+	free(outs);
+	free(sh0.buf.data);
+	shared_free(c, sizeof(*c));
+	return error;
 }
 
-int sghook_procs_take(sghook_procs_reader *r, void *dst, size_t len)
-{
-	if ((size_t)(r->end - r->p) < len)
-		return sghook_error_set("a worker process sent a truncated result");
-	memcpy(dst, r->p, len);
-	r->p += len;
-	return 0;
-}
-
-void *sghook_procs_shared_new(size_t size)
+static void *shared_new(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -237,7 +410,7 @@ void *sghook_procs_shared_new(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-void sghook_procs_shared_free(void *p, size_t size)
+static void shared_free(void *p, size_t size)
 {
 	if (p)
 		munmap(p, size);

@@ -30,6 +30,7 @@
 #include <git2/sys/errors.h>
 #endif
 
+#include "array.h"
 #include "index.h"
 #include "procs.h"
 #include "scan_internal.h"
@@ -39,7 +40,7 @@
 typedef struct {
 	char **paths;
 	git_oid *ids;
-	size_t count, alloc;
+	size_t count, apaths, aids;
 } file_list;
 
 static void files_free(file_list *f)
@@ -55,18 +56,9 @@ static void files_free(file_list *f)
 
 static int files_push(file_list *f, const char *path, const git_oid *id)
 {
-	char **p;
-	git_oid *o;
-
-	if (f->count == f->alloc) {
-		f->alloc = f->alloc ? f->alloc * 2 : 8;
-		if (!(p = realloc(f->paths, f->alloc * sizeof(*p))))
-			return sghook_error_set("out of memory");
-		f->paths = p;
-		if (!(o = realloc(f->ids, f->alloc * sizeof(*o))))
-			return sghook_error_set("out of memory");
-		f->ids = o;
-	}
+	if (SGHOOK_ARRAY_GROW(f->paths, f->apaths, f->count + 1) < 0 ||
+	    SGHOOK_ARRAY_GROW(f->ids, f->aids, f->count + 1) < 0)
+		return SGHOOK_ERROR;
 	if (!(f->paths[f->count] = strdup(path)))
 		return sghook_error_set("out of memory");
 	git_oid_cpy(&f->ids[f->count++], id);
@@ -639,7 +631,7 @@ done:
 static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
 	const git_oid *id)
 {
-	blob_result *res = NULL, **grown;
+	blob_result *res = NULL;
 	uint32_t i;
 	int error;
 
@@ -648,14 +640,8 @@ static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
 	if (sghook_oidmap_get(&d->read, id, &i)) {
 		res = d->res[i];
 	} else {
-		if (d->nres == d->ares) {
-			size_t n = d->ares ? d->ares * 2 : 64;
-
-			if (!(grown = realloc(d->res, n * sizeof(*grown))))
-				return sghook_error_set("out of memory");
-			d->res = grown;
-			d->ares = n;
-		}
+		if (SGHOOK_ARRAY_GROW(d->res, d->ares, d->nres + 1) < 0)
+			return SGHOOK_ERROR;
 		if ((error = sghook_worker_scan_blob(&res, w, id)) < 0)
 			return error;
 		d->res[d->nres] = res;
@@ -777,12 +763,12 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	sghook_findings found = {0};
 	size_t np = 0, i;
 	char hex[GIT_OID_HEXSZ + 1];
-	int error = SGHOOK_ERROR;
+	int error = SGHOOK_ERROR, named = 0;  /* the message names it */
 
 	git_oid_tostr(hex, sizeof(hex), id);
 	if (git_commit_lookup(&c, w->repo, id) < 0 ||
 	    git_commit_tree(&tree, c) < 0) {
-		sghook_error_from_git(hex);
+		named = sghook_error_from_git(hex);
 		goto done;
 	}
 	if (d->blobs && (error = tree_dirty_of(d, w->repo, tree)) <= 0)
@@ -797,14 +783,14 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 		if (d->last_tree && git_oid_equal(&d->last,
 		    git_commit_parent_id(c, (unsigned int)i))) {
 			if (git_tree_dup(&ps[i].tree, d->last_tree) < 0) {
-				sghook_error_from_git(hex);
+				named = sghook_error_from_git(hex);
 				goto done;
 			}
 			continue;
 		}
 		if (git_commit_parent(&parent, c, (unsigned int)i) < 0 ||
 		    git_commit_tree(&ps[i].tree, parent) < 0) {
-			sghook_error_from_git(hex);
+			named = sghook_error_from_git(hex);
 			goto done;
 		}
 		git_commit_free(parent);
@@ -824,12 +810,8 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
 done:
-	if (error < 0 && !strstr(sghook_error_last(), hex)) {
-		char msg[480];
-
-		snprintf(msg, sizeof(msg), "%s", sghook_error_last());
-		sghook_error_set("commit %s: %s", hex, msg);
-	}
+	if (error < 0 && !named)
+		sghook_error_prefix("commit %s", hex);
 	sghook_findings_clear(&found);
 	files_free(&files);
 	sides_free(ps, np ? np : (ps ? 1 : 0));
@@ -844,160 +826,162 @@ done:
 /*
  * Pass 2 on every core too: a token that stays in a file for thousands of
  * commits makes every one of them a commit to compare. Shares are runs of
- * commits, so that the trees each worker learns about are its
- * neighbours'; findings come back in commit order.
+ * commits, so that the trees each process learns about are its
+ * neighbours'; findings come back in commit order, each as a record
+ * (its rule by position in the rule set) with its path and secret as the
+ * bytes after it, then each share's count of blobs read.
  */
+enum { FOUND_FINDING, FOUND_READ };
+
+typedef struct {
+	uint32_t kind;
+	uint32_t rule;
+	uint64_t line, column;
+	uint64_t path_len;      /* the bytes: path, then secret */
+	uint64_t read;          /* FOUND_READ: blobs DIFF read */
+	git_oid commit;
+	uint32_t tier, encoding;
+} found_record;
+
 typedef struct {
 	const sghook_scan_opts *opts;
 	git_repository *repo;
 	const blob_set *blobs;
 	const sghook_oids *ids;
-	size_t per;                 /* commits of a share */
-	sghook_findings first;      /* share 0's, judged by the caller */
+	sghook_findings found;      /* the merge's */
 	size_t read;                /* DIFF: blobs read, every share's */
-} judge_job;
+} commits_job;
 
-/* Judges share i; *read is how many blobs DIFF read for it. */
-static int judge_share(sghook_findings *out, size_t *read, judge_job *job,
-	size_t i)
+static int send_findings(sghook_procs_share *sh, const commits_job *job,
+	const sghook_findings *found)
 {
+	found_record r;
+	char *bytes;
+	size_t k, plen, slen;
+	int error = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = FOUND_FINDING;
+	for (k = 0; k < found->count && error == 0; k++) {
+		const sghook_finding *f = &found->items[k];
+
+		plen = strlen(f->path);
+		slen = strlen(f->secret);
+		if ((error = sghook_scan_rule_index(&r.rule, job->opts->rules,
+		    f->rule)) < 0)
+			break;
+		r.line = f->line;
+		r.column = f->column;
+		r.path_len = plen;
+		git_oid_cpy(&r.commit, &f->commit);
+		r.tier = f->tier;
+		r.encoding = f->encoding;
+		if (!(bytes = malloc(plen + slen + 1)))
+			return sghook_error_set("out of memory");
+		memcpy(bytes, f->path, plen);
+		memcpy(bytes + plen, f->secret, slen);
+		error = sghook_procs_send(sh, &r, bytes, plen + slen);
+		free(bytes);
+	}
+	return error;
+}
+
+/* A share of pass 2: a run of commits, each judged. */
+static int commits_share(void *ctx, sghook_procs_share *sh)
+{
+	commits_job *job = ctx;
+	sghook_findings found = {0};
+	found_record r;
 	dirt d;
 	worker w = {0};
-	size_t k = i * job->per, end = k + job->per;
+	size_t k;
 	int error;
 
-	if (end > job->ids->count)
-		end = job->ids->count;
 	if ((error = dirt_init(&d, job->blobs, job->ids)) < 0)
 		return error;
 	if ((error = sghook_worker_open(&w, job->opts, job->repo)) == 0)
-		for (; k < end && error == 0; k++)
-			if ((error = sghook_deadline_check()) == 0)
-				error = judge_commit(out, &w, &d,
-					&job->ids->ids[k]);
-	*read = d.nres;
+		while (error == 0 && sghook_procs_next(sh, &k)) {
+			if ((error = sghook_deadline_check()) == 0 &&
+			    (error = judge_commit(&found, &w, &d,
+			    &job->ids->ids[k])) == 0)
+				error = send_findings(sh, job, &found);
+			sghook_findings_clear(&found);
+		}
+	memset(&r, 0, sizeof(r));
+	r.kind = FOUND_READ;
+	r.read = d.nres;
+	if (error == 0)
+		error = sghook_procs_send(sh, &r, NULL, 0);
 	sghook_worker_close(&w);
 	dirt_free(&d);
 	return error;
 }
 
-/*
- * In a worker: judges share i and sends how many blobs it read, then its
- * findings. As for blob hits,
- * a finding's rule and tier point into memory the parent has at the same
- * addresses; its path and secret are sent as bytes.
- */
-static int judge_worker(void *ctx, size_t i, FILE *out)
+static int commits_merge(void *ctx, const void *record, const char *bytes,
+	size_t nbytes)
 {
-	sghook_findings found = {0};
-	const sghook_finding *f;
-	uint64_t len[2], n;
-	size_t k, read = 0;
-	int error;
-
-	error = judge_share(&found, &read, ctx, i);
-	n = read;
-	if (error == 0)
-		error = sghook_procs_put(out, &n, sizeof(n));
-	for (k = 0; k < found.count && error == 0; k++) {
-		f = &found.items[k];
-		len[0] = strlen(f->path);
-		len[1] = strlen(f->secret);
-		if ((error = sghook_procs_put(out, f, sizeof(*f))) == 0 &&
-		    (error = sghook_procs_put(out, len, sizeof(len))) == 0 &&
-		    (error = sghook_procs_put(out, f->path, len[0])) == 0)
-			error = sghook_procs_put(out, f->secret, len[1]);
-	}
-	sghook_findings_clear(&found);
-	return error;
-}
-
-static int judge_local(void *ctx)
-{
-	judge_job *job = ctx;
-	size_t read = 0;
-	int error = judge_share(&job->first, &read, job, 0);
-
-	job->read += read;
-	return error;
-}
-
-/* In the parent: what a worker sent; its findings appended to `out`. */
-static int judge_merge(sghook_findings *out, judge_job *job,
-	const sghook_proc_output *o)
-{
-	sghook_procs_reader r = { o->data, o->data + o->len };
+	commits_job *job = ctx;
+	const found_record *r = record;
 	sghook_finding f;
-	uint64_t len[2] = {0, 0}, n = 0;
 	int error;
 
-	if ((error = sghook_procs_take(&r, &n, sizeof(n))) < 0)
-		return error;
-	job->read += n;
-	while (r.p < r.end && error == 0) {
-		if ((error = sghook_procs_take(&r, &f, sizeof(f))) < 0 ||
-		    (error = sghook_procs_take(&r, len, sizeof(len))) < 0)
-			break;
-		if (len[0] > (size_t)(r.end - r.p) ||
-		    len[1] > (size_t)(r.end - r.p) - len[0])
-			return sghook_error_set("a worker process sent a "
-				"truncated result");
-		f.path = strndup(r.p, len[0]);
-		f.secret = strndup(r.p + len[0], len[1]);
-		r.p += len[0] + len[1];
-		error = f.path && f.secret ? sghook_findings_add(out, &f) :
-			sghook_error_set("out of memory");
-		free(f.path);
-		free(f.secret);
+	if (r->kind == FOUND_READ && !nbytes) {
+		job->read += (size_t)r->read;
+		return 0;
 	}
+	if (r->kind != FOUND_FINDING || r->path_len > nbytes ||
+	    r->rule >= sghook_rules_count(job->opts->rules) ||
+	    r->tier <= SGHOOK_TIER_NONE || r->tier > SGHOOK_TIER_RANDOM ||
+	    r->encoding > SGHOOK_ENCODING_UTF16BE)
+		return sghook_procs_bad_result();
+	memset(&f, 0, sizeof(f));
+	f.rule = sghook_rules_get(job->opts->rules, r->rule);
+	f.source = SGHOOK_SOURCE_FILE;
+	f.line = (size_t)r->line;
+	f.column = (size_t)r->column;
+	git_oid_cpy(&f.commit, &r->commit);
+	f.has_commit = 1;
+	f.tier = (sghook_tier)r->tier;
+	f.encoding = (sghook_encoding)r->encoding;
+	f.path = strndup(bytes, (size_t)r->path_len);
+	f.secret = strndup(bytes + r->path_len, nbytes - (size_t)r->path_len);
+	if (f.path && f.secret) {
+		sghook_finding_fingerprint(&f);
+		error = sghook_findings_add(&job->found, &f);
+	} else {
+		error = sghook_error_set("out of memory");
+	}
+	free(f.path);
+	free(f.secret);
 	return error;
 }
 
-static int judge_all(sghook_findings *out, size_t *read,
+/* Pass 2: every commit judged, on every core when there are enough. */
+static int scan_each_commit(sghook_findings *out, size_t *read,
 	git_repository *repo, const blob_set *blobs, const sghook_oids *ids,
 	const sghook_scan_opts *opts)
 {
-	sghook_proc_output *outs = NULL;
-	sghook_findings found = {0};
-	judge_job job;
-	size_t n = sghook_scan_jobs(opts), i;
-	int error = 1;
+	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
+	commits_job job;
+	size_t jobs = sghook_scan_jobs(opts);
+	int error;
 
 	memset(&job, 0, sizeof(job));
 	job.opts = opts;
 	job.repo = repo;
 	job.blobs = blobs;
 	job.ids = ids;
-	if (ids->count < 64 * n)
-		n = 1;
-	job.per = (ids->count + n - 1) / n;
-	if (n > 1) {
-		if (!(outs = calloc(n, sizeof(*outs))))
-			return sghook_error_set("out of memory");
-		error = sghook_procs_run(outs, n, judge_worker, judge_local,
-			&job);
-	}
-	if (error == 1) {
-		/* One share, or no worker could be started: judge all here. */
-		sghook_findings_clear(&job.first);
-		job.per = ids->count;
-		job.read = 0;
-		n = 1;
-		error = judge_local(&job);
-	}
-	if (error == 0)
-		error = sghook_findings_append(&found, &job.first);
-	for (i = 1; i < n && error == 0; i++)
-		error = judge_merge(&found, &job, &outs[i]);
-	if (error == 0)
-		error = sghook_findings_append(out, &found);
+	map.nitems = ids->count;
+	map.jobs = ids->count < 64 * jobs ? 1 : jobs;
+	map.record_size = sizeof(found_record);
+	map.share = commits_share;
+	map.merge = commits_merge;
+	map.ctx = &job;
+	if ((error = sghook_procs_map(&map)) == 0)
+		error = sghook_findings_append(out, &job.found);
 	if (read)
 		*read = job.read;
-	if (outs)
-		sghook_procs_outputs_free(outs, n);
-	free(outs);
-	sghook_findings_clear(&job.first);
-	sghook_findings_clear(&found);
+	sghook_findings_clear(&job.found);
 	return error;
 }
 
@@ -1109,7 +1093,7 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	if ((error = choose(&how, repo, ids, opts)) < 0)
 		return error;
 	if (how == SGHOOK_SCAN_DIFF)
-		return judge_all(out, opts->stats ? &opts->stats->blobs_read :
+		return scan_each_commit(out, opts->stats ? &opts->stats->blobs_read :
 			NULL, repo, NULL, ids, opts);
 	if ((error = sghook_blobs_init(&blobs)) < 0 ||
 	    (error = sghook_blobs_read_all(&blobs, repo, ids, opts)) < 0)
@@ -1119,7 +1103,7 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	for (i = 0; i < blobs.count; i++)
 		blocking += sghook_blobs_at(&blobs, i)->res != NULL;
 	if (blocking)
-		error = judge_all(out, NULL, repo, &blobs, ids, opts);
+		error = scan_each_commit(out, NULL, repo, &blobs, ids, opts);
 done:
 	sghook_blobs_free(&blobs);
 	return error;
@@ -1131,25 +1115,21 @@ typedef struct {
 	git_repository *repo;
 	parent_side *ps;
 	size_t n, alloc;
+	int error;              /* the callback's: its message is set */
 } merge_parents;
 
 static int add_merge_head(const git_oid *id, void *payload)
 {
 	merge_parents *m = payload;
 	git_commit *c = NULL;
-	parent_side *grown;
 	int error = 0;
 
-	if (m->n == m->alloc) {
-		m->alloc *= 2;
-		if (!(grown = realloc(m->ps, m->alloc * sizeof(*grown))))
-			return sghook_error_set("out of memory");
-		m->ps = grown;
-	}
+	if (SGHOOK_ARRAY_GROW(m->ps, m->alloc, m->n + 1) < 0)
+		return m->error = SGHOOK_ERROR;
 	memset(&m->ps[m->n], 0, sizeof(*m->ps));
 	if (git_commit_lookup(&c, m->repo, id) < 0 ||
 	    git_commit_tree(&m->ps[m->n].tree, c) < 0)
-		error = sghook_error_from_git("cannot read MERGE_HEAD");
+		error = m->error = sghook_error_from_git("cannot read MERGE_HEAD");
 	else
 		m->n++;
 	git_commit_free(c);
@@ -1363,7 +1343,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	const sghook_scan_opts *opts)
 {
 	worker w;
-	merge_parents mp = { repo, NULL, 1, 2 };
+	merge_parents mp = { repo, NULL, 1, 2, 0 };
 	sghook_index ix;
 	const sghook_index_entry *ig;
 	git_oid ig_id;
@@ -1411,7 +1391,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	}
 	error = git_repository_mergehead_foreach(repo, add_merge_head, &mp);
 	if (error < 0 && error != GIT_ENOTFOUND) {
-		if (!strstr(sghook_error_last(), "MERGE_HEAD"))
+		if (!mp.error)
 			sghook_error_from_git("cannot read MERGE_HEAD");
 		goto done;
 	}

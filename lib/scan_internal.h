@@ -31,7 +31,7 @@ typedef struct {
 	blob_hit *tmp;          /* hits of the blob being scanned */
 	size_t ntmp, alloc;
 	char **dirs;            /* object directories, for loose.c; listed */
-	size_t ndirs;           /* when first needed */
+	size_t ndirs, adirs;    /* when first needed */
 } worker;
 
 /* A blob's bytes: libgit2's object, or a buffer loose.c read. */
@@ -53,6 +53,7 @@ typedef struct {
 	git_oid id;
 	uint32_t path;          /* hash of the path it was first seen at */
 	int known;              /* in a tree outside the range: not read */
+	uint32_t alloc;         /* hits `res` has room for, while merged */
 	blob_result *res;       /* NULL: nothing blocking */
 } blob_entry;
 
@@ -93,7 +94,11 @@ int sghook_worker_scan(blob_result **out, worker *w, const char *buf,
 	size_t len);
 int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id);
 
-/* Worker processes for a scan: opts->jobs, or one per core. */
+/* Where `rule` is in `rules`: what a worker process sends for it. */
+int sghook_scan_rule_index(uint32_t *out, const sghook_rules *rules,
+	const sghook_rule *rule);
+
+/* Processes for a scan, the calling one included: opts->jobs, or 1. */
 size_t sghook_scan_jobs(const sghook_scan_opts *opts);
 
 /* ---- loose.c ---------------------------------------------------------- */

@@ -508,8 +508,10 @@ typedef struct {
 	const sghook_rules *rules;
 	sghook_scan_stats *stats; /* when not NULL, filled by the scan */
 	/*
-	 * Worker processes for commits (fork(): call from a single-threaded
-	 * process); <= 0: one per core; 1: all in the calling process.
+	 * Processes for commits, the calling one included (more than one:
+	 * fork(), so call from a single-threaded process); <= 1, the
+	 * default: all in the calling process. How many cores to use is the
+	 * caller's policy.
 	 */
 	int jobs;
 	int use_ignore_file;      /* honour .sghookignore of the scanned version */
@@ -522,6 +524,9 @@ typedef struct {
 		void *payload);
 	void *progress_payload;
 } sghook_scan_opts;
+
+#define SGHOOK_SCAN_OPTS_INIT \
+	{ NULL, NULL, 1, 0, 0, NULL, SGHOOK_SCAN_AUTO, NULL, NULL }
 
 /* The staged change: the index against HEAD (the empty tree if unborn). */
 int sghook_scan_index(sghook_findings *out, git_repository *repo,

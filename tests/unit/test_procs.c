@@ -1,264 +1,279 @@
 /*
- * Unit tests of lib/procs.c: real child processes (fork), their outputs
- * in order, and every way a child can fail turned into an error.
+ * Unit tests of lib/procs.c: one parallel map over real child processes
+ * (fork), its records merged in share order, the calling process's own
+ * share, and every way a child can fail turned into an error.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "procs.h"
 #include "sghook.h"
 
-static int write_index(void *ctx, size_t i, FILE *out)
+typedef struct {
+	uint32_t item;
+	uint32_t pid;
+} rec;
+
+/* What the test asks of the shares, and what the merge saw. */
+typedef struct {
+	size_t nitems;
+	int fail_item;          /* -1: none */
+	int kill_item;          /* -1: none */
+	int bad_pid;            /* send a record the merge rejects */
+	size_t bytes;           /* bytes after each record */
+	size_t merged, progress;
+	uint32_t items[4096], pids[4096];
+	int order_ok;
+} job;
+
+static int share(void *ctx, sghook_procs_share *sh)
 {
-	(void)ctx;
-	fprintf(out, "child %zu of pid %ld", i, (long)getpid());
-	return 0;
+	job *j = ctx;
+	char bytes[70000];
+	rec r;
+	size_t i;
+	int error = 0;
+
+	while (error == 0 && sghook_procs_next(sh, &i)) {
+		if ((int)i == j->fail_item)
+			return sghook_error_set("blob %zu is missing", i);
+		if ((int)i == j->kill_item)
+			raise(SIGKILL);
+		r.item = (uint32_t)i;
+		r.pid = j->bad_pid ? 0 : (uint32_t)getpid();
+		memset(bytes, 'a' + (int)(i % 26), j->bytes);
+		error = sghook_procs_send(sh, &r, bytes, j->bytes);
+	}
+	return error;
 }
 
-static int write_a_lot(void *ctx, size_t i, FILE *out)
+static int merge(void *ctx, const void *record, const char *bytes,
+	size_t nbytes)
 {
+	job *j = ctx;
+	const rec *r = record;
 	size_t k;
 
-	(void)ctx;
-	/* Far more than a pipe holds, so the parent must read as it goes. */
-	for (k = 0; k < 300000; k++)
-		fputc('a' + (int)((i + k) % 26), out);
+	if (r->pid == 0 || r->item >= j->nitems || nbytes != j->bytes)
+		return sghook_procs_bad_result();
+	for (k = 0; k < nbytes; k++)
+		if (bytes[k] != 'a' + (int)(r->item % 26))
+			return sghook_procs_bad_result();
+	j->items[j->merged] = r->item;
+	j->pids[j->merged++] = r->pid;
 	return 0;
 }
 
-static int fail_second(void *ctx, size_t i, FILE *out)
+static void progress(void *ctx, size_t done, size_t total)
 {
-	(void)ctx;
-	fputs("partial", out);
-	if (i == 1)
-		return sghook_error_set("blob %s is missing", "abc123");
-	return 0;
+	job *j = ctx;
+
+	assert_true(done <= total);
+	j->progress = done;
 }
 
-static int die_by_signal(void *ctx, size_t i, FILE *out)
+static int run(job *j, size_t nitems, size_t jobs, size_t chunk)
 {
-	(void)ctx;
-	(void)out;
-	if (i == 1)
-		raise(SIGKILL);
-	return 0;
+	sghook_procs_map_opts o = SGHOOK_PROCS_MAP_OPTS_INIT;
+
+	j->nitems = nitems;
+	o.nitems = nitems;
+	o.jobs = jobs;
+	o.chunk = chunk;
+	o.record_size = sizeof(rec);
+	o.share = share;
+	o.merge = merge;
+	o.progress = progress;
+	o.ctx = j;
+	return sghook_procs_map(&o);
 }
 
-static int exit_early(void *ctx, size_t i, FILE *out)
+static void job_init(job *j)
 {
-	(void)ctx;
-	fputs("half of it", out);
-	fflush(out);
-	if (i == 1)
-		_exit(0);  /* status 0, but it never finished */
-	return 0;
+	memset(j, 0, sizeof(*j));
+	j->fail_item = j->kill_item = -1;
 }
 
-static int count_in_shared(void *ctx, size_t i, FILE *out)
+static size_t distinct_pids(const job *j)
 {
-	atomic_int *shared = ctx;
+	size_t k, m, n = 0;
 
-	(void)i;
-	(void)out;
-	atomic_fetch_add(shared, 1);
-	return 0;
+	for (k = 0; k < j->merged; k++) {
+		for (m = 0; m < k && j->pids[m] != j->pids[k]; m++)
+			;
+		n += m == k;
+	}
+	return n;
 }
 
-/* Shared between the test and the children it starts. */
-typedef struct {
-	atomic_int started, finished;
-	atomic_long local_pid;
-} rendezvous;
-
-static int wait_for_local(void *ctx, size_t i, FILE *out)
+static void test_runs_merge_in_item_order_across_processes(void **state)
 {
-	rendezvous *r = ctx;
-
-	(void)i;
-	(void)out;
-	atomic_fetch_add(&r->started, 1);
-	/* Local must run while the children do, not after them. */
-	while (!atomic_load(&r->local_pid))
-		usleep(1000);
-	atomic_fetch_add(&r->finished, 1);
-	return 0;
-}
-
-static int local_work(void *ctx)
-{
-	rendezvous *r = ctx;
-
-	atomic_store(&r->local_pid, (long)getpid());
-	return 0;
-}
-
-static int sleep_long(void *ctx, size_t i, FILE *out)
-{
-	rendezvous *r = ctx;
-
-	(void)i;
-	(void)out;
-	atomic_fetch_add(&r->started, 1);
-	sleep(20);
-	atomic_fetch_add(&r->finished, 1);
-	return 0;
-}
-
-static int local_fails(void *ctx)
-{
-	rendezvous *r = ctx;
-
-	while (atomic_load(&r->started) < 2)
-		usleep(1000);
-	return sghook_error_set("local share failed");
-}
-
-static void test_each_child_output_comes_back_in_its_own_slot(void **state)
-{
-	sghook_proc_output out[3];
-	char want[64];
-	size_t i;
+	job j;
+	size_t k;
 
 	(void)state;
-	assert_int_equal(sghook_procs_run(out, 3, write_index, NULL, NULL), 0);
-	assert_null(out[0].data);  /* slot 0 is the caller's own share */
-	for (i = 1; i < 3; i++) {
-		snprintf(want, sizeof(want), "child %zu of pid ", i);
-		assert_true(out[i].len > strlen(want));
-		assert_memory_equal(out[i].data, want, strlen(want));
-		/* Each ran in a process of its own, not in the test's. */
-		assert_int_not_equal(atol(out[i].data + strlen(want)),
-			(long)getpid());
+	job_init(&j);
+	assert_int_equal(run(&j, 10, 3, 0), 0);
+	assert_int_equal(j.merged, 10);
+	for (k = 0; k < 10; k++)
+		assert_int_equal(j.items[k], k);
+	/* Share 0 is the caller's; the other two ran in children. */
+	assert_int_equal(j.pids[0], (uint32_t)getpid());
+	assert_int_not_equal(j.pids[9], (uint32_t)getpid());
+	assert_int_equal(distinct_pids(&j), 3);
+}
+
+static void test_jobs_1_runs_every_item_here_without_fork(void **state)
+{
+	job j;
+	size_t k;
+
+	(void)state;
+	job_init(&j);
+	assert_int_equal(run(&j, 100, 1, 0), 0);
+	assert_int_equal(j.merged, 100);
+	for (k = 0; k < 100; k++) {
+		assert_int_equal(j.items[k], k);
+		assert_int_equal(j.pids[k], (uint32_t)getpid());
 	}
-	sghook_procs_outputs_free(out, 3);
+	assert_int_equal(j.progress, 100);
+}
+
+static void test_chunks_cover_every_item_once(void **state)
+{
+	job j;
+	unsigned char seen[1000] = {0};
+	size_t k;
+
+	(void)state;
+	job_init(&j);
+	assert_int_equal(run(&j, 1000, 4, 7), 0);
+	assert_int_equal(j.merged, 1000);
+	for (k = 0; k < 1000; k++) {
+		assert_false(seen[j.items[k]]);
+		seen[j.items[k]] = 1;
+	}
 }
 
 static void test_outputs_larger_than_a_pipe_arrive_whole(void **state)
 {
-	sghook_proc_output out[3];
-	size_t i, k;
+	job j;
 
 	(void)state;
-	assert_int_equal(sghook_procs_run(out, 3, write_a_lot, NULL, NULL), 0);
-	for (i = 1; i < 3; i++) {
-		assert_int_equal(out[i].len, 300000);
-		for (k = 0; k < 300000; k += 9973)
-			assert_int_equal(out[i].data[k], 'a' + (int)((i + k) % 26));
-	}
-	sghook_procs_outputs_free(out, 3);
+	job_init(&j);
+	j.bytes = 65000;
+	assert_int_equal(run(&j, 12, 3, 0), 0);
+	assert_int_equal(j.merged, 12);
 }
 
 static void test_a_child_error_comes_back_as_its_message(void **state)
 {
-	sghook_proc_output out[3];
+	job j;
 
 	(void)state;
-	assert_true(sghook_procs_run(out, 3, fail_second, NULL, NULL) < 0);
-	assert_string_equal(sghook_error_last(), "blob abc123 is missing");
-	assert_null(out[0].data);
-	assert_null(out[1].data);
+	job_init(&j);
+	j.fail_item = 8;
+	assert_true(run(&j, 10, 3, 0) < 0);
+	assert_string_equal(sghook_error_last(), "blob 8 is missing");
+	assert_int_equal(j.merged, 0);
 }
 
 static void test_a_child_killed_by_a_signal_is_an_error(void **state)
 {
-	sghook_proc_output out[2];
+	job j;
 
 	(void)state;
-	assert_true(sghook_procs_run(out, 2, die_by_signal, NULL, NULL) < 0);
+	job_init(&j);
+	j.kill_item = 9;
+	assert_true(run(&j, 10, 2, 0) < 0);
 	assert_non_null(strstr(sghook_error_last(), "killed by signal 9"));
+	assert_int_equal(j.merged, 0);
 }
 
-static void test_a_child_that_exits_0_before_finishing_is_an_error(void **state)
+static void test_a_bad_record_is_rejected(void **state)
 {
-	sghook_proc_output out[2];
+	job j;
 
 	(void)state;
-	assert_true(sghook_procs_run(out, 2, exit_early, NULL, NULL) < 0);
-	assert_non_null(strstr(sghook_error_last(), "stopped before it finished"));
+	job_init(&j);
+	j.bad_pid = 1;
+	assert_true(run(&j, 10, 2, 0) < 0);
+	assert_string_equal(sghook_error_last(),
+		"a worker process sent a bad result");
+	job_init(&j);
+	j.bad_pid = 1;
+	assert_true(run(&j, 10, 1, 0) < 0);
+	assert_string_equal(sghook_error_last(),
+		"a worker process sent a bad result");
 }
 
-static void test_shared_memory_is_seen_by_every_child(void **state)
+static void test_without_children_the_caller_does_it_all(void **state)
 {
-	sghook_proc_output out[4];
-	atomic_int *shared = sghook_procs_shared_new(sizeof(*shared));
+	struct rlimit old, low;
+	job j;
+	size_t k;
+	int fd;
 
 	(void)state;
-	assert_non_null(shared);
-	assert_int_equal(atomic_load(shared), 0);
-	assert_int_equal(sghook_procs_run(out, 4, count_in_shared, NULL,
-		shared), 0);
-	assert_int_equal(atomic_load(shared), 3);
-	sghook_procs_outputs_free(out, 4);
-	sghook_procs_shared_free(shared, sizeof(*shared));
-}
-
-static void test_local_runs_in_the_caller_while_the_children_work(void **state)
-{
-	sghook_proc_output out[3];
-	rendezvous *r = sghook_procs_shared_new(sizeof(*r));
-
-	(void)state;
-	assert_non_null(r);
-	assert_int_equal(sghook_procs_run(out, 3, wait_for_local, local_work,
-		r), 0);
-	assert_int_equal(atomic_load(&r->local_pid), (long)getpid());
-	assert_int_equal(atomic_load(&r->finished), 2);
-	sghook_procs_outputs_free(out, 3);
-	sghook_procs_shared_free(r, sizeof(*r));
-}
-
-static void test_a_local_failure_kills_the_children_and_is_the_error(void **state)
-{
-	sghook_proc_output out[3];
-	rendezvous *r = sghook_procs_shared_new(sizeof(*r));
-
-	(void)state;
-	assert_non_null(r);
-	assert_true(sghook_procs_run(out, 3, sleep_long, local_fails, r) < 0);
-	assert_string_equal(sghook_error_last(), "local share failed");
-	/* Killed, not waited for: neither got past its sleep. */
-	assert_int_equal(atomic_load(&r->started), 2);
-	assert_int_equal(atomic_load(&r->finished), 0);
-	assert_null(out[1].data);
-	sghook_procs_shared_free(r, sizeof(*r));
+	job_init(&j);
+	/* No descriptor left for a pipe: no child can be started. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_true((fd = dup(0)) >= 0);
+	close(fd);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(run(&j, 50, 4, 0), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(j.merged, 50);
+	for (k = 0; k < 50; k++) {
+		assert_int_equal(j.items[k], k);
+		assert_int_equal(j.pids[k], (uint32_t)getpid());
+	}
 }
 
 static void test_with_sigchld_ignored_the_outputs_still_decide(void **state)
 {
-	sghook_proc_output out[3];
+	job j;
 
 	(void)state;
 	/* Inherited through exec from a parent that ignores SIGCHLD. */
 	signal(SIGCHLD, SIG_IGN);
-	assert_int_equal(sghook_procs_run(out, 2, write_index, NULL, NULL), 0);
-	assert_non_null(out[1].data);
-	sghook_procs_outputs_free(out, 2);
-	assert_true(sghook_procs_run(out, 2, exit_early, NULL, NULL) < 0);
+	job_init(&j);
+	assert_int_equal(run(&j, 10, 3, 0), 0);
+	assert_int_equal(j.merged, 10);
+	job_init(&j);
+	j.fail_item = 9;
+	assert_true(run(&j, 10, 3, 0) < 0);
+	assert_string_equal(sghook_error_last(), "blob 9 is missing");
+	job_init(&j);
+	j.kill_item = 9;
+	assert_true(run(&j, 10, 2, 0) < 0);
 	assert_non_null(strstr(sghook_error_last(), "stopped before it finished"));
-	assert_true(sghook_procs_run(out, 3, fail_second, NULL, NULL) < 0);
-	assert_string_equal(sghook_error_last(), "blob abc123 is missing");
 	signal(SIGCHLD, SIG_DFL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_each_child_output_comes_back_in_its_own_slot),
+		cmocka_unit_test(test_runs_merge_in_item_order_across_processes),
+		cmocka_unit_test(test_jobs_1_runs_every_item_here_without_fork),
+		cmocka_unit_test(test_chunks_cover_every_item_once),
 		cmocka_unit_test(test_outputs_larger_than_a_pipe_arrive_whole),
 		cmocka_unit_test(test_a_child_error_comes_back_as_its_message),
 		cmocka_unit_test(test_a_child_killed_by_a_signal_is_an_error),
-		cmocka_unit_test(test_a_child_that_exits_0_before_finishing_is_an_error),
-		cmocka_unit_test(test_shared_memory_is_seen_by_every_child),
-		cmocka_unit_test(test_local_runs_in_the_caller_while_the_children_work),
-		cmocka_unit_test(test_a_local_failure_kills_the_children_and_is_the_error),
+		cmocka_unit_test(test_a_bad_record_is_rejected),
+		cmocka_unit_test(test_without_children_the_caller_does_it_all),
 		cmocka_unit_test(test_with_sigchld_ignored_the_outputs_still_decide),
 	};
 
