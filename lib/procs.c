@@ -36,8 +36,16 @@ static void shared_free(void *p, size_t size);
 /* What a child sent, or what the calling process's own share put by. */
 typedef struct {
 	char *data;
-	size_t len;
+	size_t len, alloc;
 } output;
+
+/* The calling process's bookkeeping of its children 1 to n - 1. */
+typedef struct {
+	pid_t *pids;
+	struct pollfd *fds;     /* poll()'s array: one pipe per child */
+	output *outs;
+	size_t n;
+} workers;
 
 /* In memory that the children share with the calling process. */
 typedef struct {
@@ -54,7 +62,6 @@ struct sghook_procs_share {
 	int local;              /* the calling process: it reports progress */
 	FILE *fp;               /* a child: the pipe; else `buf` */
 	output buf;
-	size_t alloc;
 };
 
 int sghook_procs_bad_result(void)
@@ -97,7 +104,7 @@ static int put(sghook_procs_share *sh, const void *src, size_t len)
 		return fwrite(src, 1, len, sh->fp) == len ? 0 :
 			sghook_error_set("cannot send results to the parent "
 			"process");
-	if (SGHOOK_ARRAY_GROW(sh->buf.data, sh->alloc, sh->buf.len + len) < 0)
+	if (SGHOOK_ARRAY_GROW(sh->buf.data, sh->buf.alloc, sh->buf.len + len) < 0)
 		return SGHOOK_ERROR;
 	memcpy(sh->buf.data + sh->buf.len, src, len);
 	sh->buf.len += len;
@@ -166,14 +173,14 @@ static void child_run(int fd, pid_t parent, sghook_procs_share *sh)
 	_exit(fclose(out) == 0 && error >= 0 ? 0 : 1);
 }
 
-static int read_some(output *o, size_t *alloc, int fd)
+static int read_some(output *o, int fd)
 {
 	ssize_t got;
 
-	if (SGHOOK_ARRAY_GROW(o->data, *alloc, o->len + 65536) < 0)
+	if (SGHOOK_ARRAY_GROW(o->data, o->alloc, o->len + 65536) < 0)
 		return SGHOOK_ERROR;
 	do
-		got = read(fd, o->data + o->len, *alloc - o->len);
+		got = read(fd, o->data + o->len, o->alloc - o->len);
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		return sghook_error_set("cannot read from a worker process: %s",
@@ -230,39 +237,72 @@ static int child_status(output *o, pid_t pid, size_t i)
 }
 
 
+static void workers_free(workers *w)
+{
+	size_t i;
+
+	for (i = 0; w->outs && i < w->n; i++)
+		free(w->outs[i].data);
+	free(w->outs);
+	free(w->pids);
+	free(w->fds);
+	memset(w, 0, sizeof(*w));
+}
+
+static int workers_init(workers *w, size_t n)
+{
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->n = n;
+	if (!(w->pids = calloc(n, sizeof(*w->pids))) ||
+	    !(w->fds = calloc(n, sizeof(*w->fds))) ||
+	    !(w->outs = calloc(n, sizeof(*w->outs)))) {
+		workers_free(w);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		w->fds[i].fd = -1;
+	return 0;
+}
+
 /* Starts children 1 to n - 1: how many could be started. */
-static size_t children_start(pid_t *pids, struct pollfd *fds,
-	const sghook_procs_map_opts *o, counters *c, size_t n)
+static size_t children_start(workers *w, const sghook_procs_map_opts *o,
+	counters *c)
 {
 	sghook_procs_share sh;
-	pid_t self = getpid();
+	pid_t self = getpid(), pid;
 	size_t i;
 	int p[2];
 
-	for (i = 1; i < n; i++) {
+	for (i = 1; i < w->n; i++) {
 		if (pipe2(p, O_CLOEXEC) < 0)
 			break;
-		if ((pids[i] = fork()) < 0) {
-			pids[i] = 0;
+		if ((pid = fork()) < 0) {
 			close(p[0]);
 			close(p[1]);
 			break;
 		}
-		if (pids[i] == 0) {
+		if (pid == 0) {
 			close(p[0]);
-			share_init(&sh, o, c, i, n);
+			share_init(&sh, o, c, i, w->n);
+			/*
+			 * The parent's bookkeeping is not the child's: freed,
+			 * a leak check of the child has nothing to report.
+			 */
+			workers_free(w);
 			child_run(p[1], self, &sh);
 		}
 		close(p[1]);
-		fds[i].fd = p[0];
-		fds[i].events = POLLIN;
+		w->pids[i] = pid;
+		w->fds[i].fd = p[0];
+		w->fds[i].events = POLLIN;
 	}
 	return i - 1;
 }
 
 /* Reads the children's outputs until every one has finished. */
-static int children_wait(output *outs, size_t *alloc, pid_t *pids,
-	struct pollfd *fds, size_t n, size_t running)
+static int children_wait(workers *w, size_t running)
 {
 	size_t i;
 	int error = 0, r;
@@ -272,23 +312,23 @@ static int children_wait(output *outs, size_t *alloc, pid_t *pids,
 	 * pipe only holds up a child that has finished its work.
 	 */
 	while (running > 0 && error == 0) {
-		if (poll(fds, n, -1) < 0) {
+		if (poll(w->fds, w->n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return sghook_error_set("cannot wait for the worker "
 				"processes: %s", strerror(errno));
 		}
-		for (i = 1; i < n && error == 0; i++) {
-			if (fds[i].fd < 0 || !fds[i].revents)
+		for (i = 1; i < w->n && error == 0; i++) {
+			if (w->fds[i].fd < 0 || !w->fds[i].revents)
 				continue;
-			if ((r = read_some(&outs[i], &alloc[i], fds[i].fd)) < 0) {
+			if ((r = read_some(&w->outs[i], w->fds[i].fd)) < 0) {
 				error = r;
 			} else if (r == 0) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
+				close(w->fds[i].fd);
+				w->fds[i].fd = -1;
 				running--;
-				error = child_status(&outs[i], pids[i], i);
-				pids[i] = 0;
+				error = child_status(&w->outs[i], w->pids[i], i);
+				w->pids[i] = 0;
 			}
 		}
 	}
@@ -296,50 +336,40 @@ static int children_wait(output *outs, size_t *alloc, pid_t *pids,
 }
 
 /* On failure the others' work is moot: stop them now. */
-static void children_stop(pid_t *pids, struct pollfd *fds, size_t n)
+static void children_stop(workers *w)
 {
 	size_t i;
 
-	for (i = 1; i < n; i++) {
-		if (fds[i].fd >= 0)
-			close(fds[i].fd);
-		if (pids[i] > 0) {
-			kill(pids[i], SIGKILL);
-			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+	for (i = 1; i < w->n; i++) {
+		if (w->fds[i].fd >= 0)
+			close(w->fds[i].fd);
+		w->fds[i].fd = -1;
+		if (w->pids[i] > 0) {
+			kill(w->pids[i], SIGKILL);
+			while (waitpid(w->pids[i], NULL, 0) < 0 && errno == EINTR)
 				;
 		}
+		w->pids[i] = 0;
 	}
 }
 
 /*
  * Shares 1 to n - 1 in children, share 0 here meanwhile (into sh0), their
- * outputs into outs[1..]. Returns 1 when the children could not be
+ * outputs into w->outs[1..]. Returns 1 when the children could not be
  * started: nothing ran.
  */
-static int run_shared(output *outs, sghook_procs_share *sh0,
-	const sghook_procs_map_opts *o, counters *c, size_t n)
+static int run_shared(workers *w, sghook_procs_share *sh0,
+	const sghook_procs_map_opts *o, counters *c)
 {
-	pid_t *pids = calloc(n, sizeof(*pids));
-	struct pollfd *fds = calloc(n, sizeof(*fds));
-	size_t *alloc = calloc(n, sizeof(*alloc));
-	size_t i, running;
+	size_t running;
 	int error = 1;
 
-	if (!pids || !fds || !alloc)
-		goto done;
-	for (i = 0; i < n; i++)
-		fds[i].fd = -1;
-	if ((running = children_start(pids, fds, o, c, n)) + 1 < n)
-		goto stop;
-	share_init(sh0, o, c, 0, n);
-	if ((error = share_run(sh0)) == 0)
-		error = children_wait(outs, alloc, pids, fds, n, running);
-stop:
-	children_stop(pids, fds, n);
-done:
-	free(pids);
-	free(fds);
-	free(alloc);
+	if ((running = children_start(w, o, c)) + 1 == w->n) {
+		share_init(sh0, o, c, 0, w->n);
+		if ((error = share_run(sh0)) == 0)
+			error = children_wait(w, running);
+	}
+	children_stop(w);
 	return error;
 }
 
@@ -372,31 +402,30 @@ int sghook_procs_map(const sghook_procs_map_opts *o)
 {
 	counters here, *c = NULL;
 	sghook_procs_share sh0;
-	output *outs = NULL;
-	size_t n = o->jobs > 1 ? o->jobs : 1, i;
+	workers w;
+	size_t i;
 	int error = 1;
 
 	memset(&sh0, 0, sizeof(sh0));
+	memset(&w, 0, sizeof(w));
 	if (o->record_size > SGHOOK_PROCS_RECORD_MAX)
 		return sghook_error_set("a record too large to send");
-	if (n > 1 && (outs = calloc(n, sizeof(*outs))) &&
+	if (o->jobs > 1 && workers_init(&w, o->jobs) == 0 &&
 	    (c = shared_new(sizeof(*c))))
-		error = run_shared(outs, &sh0, o, c, n);
+		error = run_shared(&w, &sh0, o, c);
 	if (error == 1) {
 		/* One process, or no child could be started: all of it here. */
 		free(sh0.buf.data);
+		workers_free(&w);
 		memset(&here, 0, sizeof(here));
-		n = 1;
 		share_init(&sh0, o, &here, 0, 1);
 		error = share_run(&sh0);
 	}
 	if (error == 0)
 		error = merge_output(o, &sh0.buf);
-	for (i = 1; i < n && error == 0; i++)
-		error = merge_output(o, &outs[i]);
-	for (i = 1; outs && i < o->jobs; i++)
-		free(outs[i].data);
-	free(outs);
+	for (i = 1; i < w.n && error == 0; i++)
+		error = merge_output(o, &w.outs[i]);
+	workers_free(&w);
 	free(sh0.buf.data);
 	shared_free(c, sizeof(*c));
 	return error;
