@@ -380,10 +380,14 @@ static int merge_output(const sghook_procs_map_opts *o, const output *out)
 		max_align_t align;
 		char bytes[SGHOOK_PROCS_RECORD_MAX];
 	} rec;
-	const char *p = out->data, *end = out->data + out->len;
+	const char *p, *end;
 	uint32_t len;
 	int error = 0;
 
+	if (out->len == 0)
+		return 0;  /* a share that sent nothing may have no buffer */
+	p = out->data;
+	end = p + out->len;
 	while (p < end && error == 0) {
 		if ((size_t)(end - p) < sizeof(len) + o->record_size)
 			return sghook_procs_bad_result();

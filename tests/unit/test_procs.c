@@ -133,6 +133,21 @@ static void test_runs_merge_in_item_order_across_processes(void **state)
 	assert_int_equal(distinct_pids(&j), 3);
 }
 
+/* Under UBSan, a share that sent nothing must not be read at all. */
+static void test_shares_that_send_nothing_merge_nothing(void **state)
+{
+	job j;
+
+	(void)state;
+	job_init(&j);
+	assert_int_equal(run(&j, 0, 3, 0), 0);
+	assert_int_equal(j.merged, 0);
+	job_init(&j);
+	assert_int_equal(run(&j, 1, 3, 0), 0);
+	assert_int_equal(j.merged, 1);
+	assert_int_equal(j.items[0], 0);
+}
+
 static void test_jobs_1_runs_every_item_here_without_fork(void **state)
 {
 	job j;
@@ -267,6 +282,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runs_merge_in_item_order_across_processes),
+		cmocka_unit_test(test_shares_that_send_nothing_merge_nothing),
 		cmocka_unit_test(test_jobs_1_runs_every_item_here_without_fork),
 		cmocka_unit_test(test_chunks_cover_every_item_once),
 		cmocka_unit_test(test_outputs_larger_than_a_pipe_arrive_whole),
