@@ -22,272 +22,6 @@
 #include "procs.h"
 #include "scan_internal.h"
 
-static const git_oid empty_blob = {{
-	0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
-	0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91 }};
-
-void sghook_blob_result_free(blob_result *r)
-{
-	size_t i;
-
-	if (!r)
-		return;
-	for (i = 0; i < r->n; i++)
-		free(r->hits[i].secret);
-	free(r);
-}
-
-blob_entry *sghook_blobs_at(const blob_set *b, size_t i)
-{
-	return &b->blocks[i / BLOCK][i % BLOCK];
-}
-
-int sghook_blobs_init(blob_set *b)
-{
-	memset(b, 0, sizeof(*b));
-	if (!(b->blocks = calloc(MAX_BLOCKS, sizeof(*b->blocks))))
-		return sghook_error_set("out of memory");
-	return sghook_oidmap_init(&b->index);
-}
-
-void sghook_blobs_free(blob_set *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->count; i++)
-		sghook_blob_result_free(sghook_blobs_at(b, i)->res);
-	for (i = 0; b->blocks && i < MAX_BLOCKS && b->blocks[i]; i++)
-		free(b->blocks[i]);
-	free(b->blocks);
-	free(b->order);
-	sghook_oidmap_free(&b->index);
-}
-
-static int blobs_add(blob_set *b, const git_oid *id, uint32_t path)
-{
-	int error = sghook_oidmap_put(&b->index, id, (uint32_t)b->count);
-
-	if (error != 0)
-		return error < 0 ? error : 0;  /* 1: listed already */
-	if (b->count / BLOCK >= MAX_BLOCKS || b->count >= UINT32_MAX - 1)
-		return sghook_error_set("more blobs than sghook can hold");
-	if (!b->blocks[b->count / BLOCK] &&
-	    !(b->blocks[b->count / BLOCK] = malloc(BLOCK * sizeof(blob_entry))))
-		return sghook_error_set("out of memory");
-	git_oid_cpy(&sghook_blobs_at(b, b->count)->id, id);
-	sghook_blobs_at(b, b->count)->path = path;
-	sghook_blobs_at(b, b->count)->known = 0;
-	sghook_blobs_at(b, b->count)->res = NULL;
-	b->count++;
-	return 0;
-}
-
-/* The result of a blob listed in pass 1, or NULL. */
-blob_result *sghook_blobs_result(const blob_set *b, const git_oid *id)
-{
-	uint32_t i;
-
-	return sghook_oidmap_get(&b->index, id, &i) && i < b->count ?
-		sghook_blobs_at(b, i)->res : NULL;
-}
-
-int sghook_blob_skipped(const git_oid *id)
-{
-	return git_oid_is_zero(id) || git_oid_equal(id, &empty_blob);
-}
-
-/* ---- one blob --------------------------------------------------------- */
-
-static int collect_hit(const sghook_match *m, void *payload)
-{
-	worker *w = payload;
-	blob_hit *h;
-
-	if (SGHOOK_ARRAY_GROW(w->tmp, w->alloc, w->ntmp + 1) < 0)
-		return SGHOOK_ERROR;
-	h = &w->tmp[w->ntmp];
-	if (!(h->secret = strndup(m->secret, m->secret_len)))
-		return sghook_error_set("out of memory");
-	h->rule = m->rule;
-	h->line = m->line;
-	h->column = m->column;
-	h->secret_len = m->secret_len;
-	h->tier = m->tier;
-	h->encoding = m->encoding;
-	w->ntmp++;
-	return 0;
-}
-
-/* Blocking matches in a buffer, or NULL when there are none. */
-int sghook_worker_scan(blob_result **out, worker *w, const char *buf,
-	size_t len)
-{
-	blob_result *r;
-	size_t i;
-	int error;
-
-	*out = NULL;
-	if (!sghook_rules_prefilter(w->opts->rules, buf, len))
-		return 0;
-	w->ntmp = 0;
-	if ((error = sghook_matcher_scan(w->matcher, buf, len, collect_hit,
-	    w)) < 0)
-		goto fail;
-	if (w->ntmp == 0)
-		return 0;
-	if (!(r = malloc(sizeof(*r) + w->ntmp * sizeof(blob_hit)))) {
-		error = sghook_error_set("out of memory");
-		goto fail;
-	}
-	r->n = w->ntmp;
-	memcpy(r->hits, w->tmp, w->ntmp * sizeof(blob_hit));
-	w->ntmp = 0;
-	*out = r;
-	return 0;
-fail:
-	for (i = 0; i < w->ntmp; i++)
-		free(w->tmp[i].secret);
-	w->ntmp = 0;
-	return error;
-}
-
-void sghook_blob_data_free(blob_data *d)
-{
-	git_odb_object_free(d->obj);
-	free(d->own);
-	memset(d, 0, sizeof(*d));
-}
-
-static int add_dir(worker *w, const char *dir, size_t len)
-{
-	if (!len)
-		return 0;
-	if (SGHOOK_ARRAY_GROW(w->dirs, w->adirs, w->ndirs + 1) < 0)
-		return SGHOOK_ERROR;
-	if (!(w->dirs[w->ndirs] = strndup(dir, len)))
-		return sghook_error_set("out of memory");
-	w->ndirs++;
-	return 0;
-}
-
-/*
- * Where loose objects may be: as git's environment names them to hooks
- * (a push's quarantine, and the repository beside it as an alternate),
- * then the repository's own directory. An object is its id's content
- * wherever it is found.
- */
-static int list_dirs(worker *w)
-{
-	const char *env = getenv("GIT_OBJECT_DIRECTORY"), *p, *colon;
-	git_buf own = GIT_BUF_INIT;
-	int error = 0;
-
-	if (env)
-		error = add_dir(w, env, strlen(env));
-	env = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
-	for (p = env; error == 0 && p && *p; p = colon ? colon + 1 : "") {
-		colon = strchr(p, ':');
-		error = add_dir(w, p, colon ? (size_t)(colon - p) : strlen(p));
-	}
-	if (error == 0 && git_repository_item_path(&own, w->repo,
-	    GIT_REPOSITORY_ITEM_OBJECTS) == 0)
-		error = add_dir(w, own.ptr, own.size);
-	git_buf_dispose(&own);
-	return error;
-}
-
-/*
- * libgit2 reads a loose object whole before inflating it: a large blob
- * that compresses badly takes twice its size. When that is more memory
- * than there is, the blob is read again from its file by loose.c, in its
- * own size.
- */
-static int read_lean(blob_data *out, worker *w, const git_oid *id)
-{
-	size_t i;
-	int error = SGHOOK_ENOTFOUND;
-
-	if (!w->dirs && (error = list_dirs(w)) < 0)
-		return error;
-	for (i = 0; i < w->ndirs; i++) {
-		error = sghook_loose_read(&out->own, &out->len, w->dirs[i], id);
-		if (error != SGHOOK_ENOTFOUND)
-			break;
-	}
-	if (error == 0)
-		out->data = out->own;
-	return error;
-}
-
-int sghook_worker_read(blob_data *out, worker *w, const git_oid *id)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-	const git_error *e;
-	int error, oom, lean;
-
-	memset(out, 0, sizeof(*out));
-	if (git_odb_read(&out->obj, w->odb, id) == 0) {
-		out->data = git_odb_object_data(out->obj);
-		out->len = git_odb_object_size(out->obj);
-		return 0;
-	}
-	oom = (e = git_error_last()) && e->klass == GIT_ERROR_NOMEMORY;
-	git_oid_tostr(hex, sizeof(hex), id);
-	error = sghook_error_from_git(hex);
-	if (!oom || (lean = read_lean(out, w, id)) == SGHOOK_ENOTFOUND)
-		return error;
-	return lean;
-}
-
-int sghook_worker_scan_blob(blob_result **out, worker *w, const git_oid *id)
-{
-	blob_data d;
-	int error;
-
-	if ((error = sghook_worker_read(&d, w, id)) < 0)
-		return error;
-	error = sghook_worker_scan(out, w, d.data, d.len);
-	sghook_blob_data_free(&d);
-	return error;
-}
-
-/* ---- workers ---------------------------------------------------------- */
-
-int sghook_worker_open(worker *w, const sghook_scan_opts *opts,
-	git_repository *repo)
-{
-	int error;
-
-	memset(w, 0, sizeof(*w));
-	w->opts = opts;
-	w->repo = repo;
-	if (git_repository_odb(&w->odb, w->repo) < 0)
-		return sghook_error_from_git("cannot open object database");
-	if ((error = sghook_matcher_new(&w->matcher, opts->rules)) < 0)
-		return error;
-	sghook_matcher_use_jit(w->matcher, !opts->no_jit);
-	return 0;
-}
-
-void sghook_worker_close(worker *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->ntmp; i++)
-		free(w->tmp[i].secret);
-	free(w->tmp);
-	for (i = 0; i < w->ndirs; i++)
-		free(w->dirs[i]);
-	free(w->dirs);
-	sghook_matcher_free(w->matcher);
-	git_odb_free(w->odb);
-}
-
-size_t sghook_scan_jobs(const sghook_scan_opts *opts)
-{
-	return opts->jobs > 1 ? (size_t)opts->jobs : 1;
-}
-
 /* ---- pass 1: every blob once, on every core --------------------------- */
 
 #define TREE_MARK 0
@@ -298,15 +32,6 @@ static uint32_t hash_more(uint32_t h, const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return (h ^ '/') * 16777619u;
-}
-
-/* Marks a listed blob as known before the range: it is not read. */
-static void blobs_know(blob_set *b, const git_oid *id)
-{
-	uint32_t i;
-
-	if (sghook_oidmap_get(&b->index, id, &i) && i < b->count)
-		sghook_blobs_at(b, i)->known = 1;
 }
 
 /*
@@ -332,7 +57,8 @@ static int entry_listed(const git_tree *prev, size_t *j,
 
 	for (; *j < n; (*j)++) {
 		pe = git_tree_entry_byindex(prev, *j);
-		if (git_oid_equal(git_tree_entry_id(pe), git_tree_entry_id(e))) {
+		if (git_oid_equal(git_tree_entry_id(pe),
+		    git_tree_entry_id(e))) {
 			(*j)++;
 			return 1;
 		}
@@ -373,7 +99,7 @@ static int send_blob(sghook_procs_share *sh, const git_oid *id, uint32_t path)
  * a tree outside it (a parent of the range's oldest commits) as known.
  * `recent` (NULL when `known`) holds the trees listed last.
  */
-static int list_tree(blob_set *b, sghook_procs_share *sh,
+static int list_tree(sghook_blobset *b, sghook_procs_share *sh,
 	sghook_oidmap *trees, git_tree **recent, git_repository *repo,
 	const git_oid *id, uint32_t dir, int known)
 {
@@ -409,7 +135,7 @@ static int list_tree(blob_set *b, sghook_procs_share *sh,
 			break;
 		case GIT_OBJECT_BLOB:
 			if (known)
-				blobs_know(b, git_tree_entry_id(e));
+				sghook_blobset_know(b, git_tree_entry_id(e));
 			else if (!sghook_blob_skipped(git_tree_entry_id(e)))
 				error = send_blob(sh, git_tree_entry_id(e),
 					hash_more(dir, git_tree_entry_name(e)));
@@ -434,7 +160,7 @@ typedef struct {
 	git_repository *repo;
 	const git_oid *ids;          /* newest first */
 	const sghook_oidmap *range;  /* every commit of all shares */
-	blob_set *blobs;             /* the merge's */
+	sghook_blobset *blobs;             /* the merge's */
 	sghook_oids edge;            /* the merge's: parents outside the range */
 } walk_job;
 
@@ -510,7 +236,7 @@ static int walk_merge(void *ctx, const void *record, const char *bytes,
 		return sghook_procs_bad_result();
 	switch (r->kind) {
 	case WALK_BLOB:
-		return blobs_add(job->blobs, &r->id, r->path);
+		return sghook_blobset_add(job->blobs, &r->id, r->path);
 	case WALK_EDGE:
 		return sghook_oids_push(&job->edge, &r->id);
 	default:
@@ -533,7 +259,7 @@ static void walk_progress(void *ctx, size_t done, size_t total)
  * costs what it adds rather than all of its first commit's tree. A parent
  * that cannot be read hides nothing, so more is read, never less.
  */
-static int know_edges(blob_set *b, git_repository *repo,
+static int know_edges(sghook_blobset *b, git_repository *repo,
 	const sghook_oids *edge)
 {
 	sghook_oidmap seen = {0}, trees = {0};
@@ -570,7 +296,7 @@ done:
  * first), walked side by side (each share sees a tree its neighbour saw
  * too at most once), then the lists are merged in order.
  */
-static int list_blobs(blob_set *b, git_repository *repo,
+static int list_blobs(sghook_blobset *b, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts, size_t jobs)
 {
 	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
@@ -634,27 +360,14 @@ typedef struct {
 typedef struct {
 	const sghook_scan_opts *opts;
 	git_repository *repo;
-	blob_set *blobs;
+	sghook_blobset *blobs;
 } read_job;
 
 /* Blobs a process takes at a time: neighbours in reading order. */
 #define CHUNK 64
 
-int sghook_scan_rule_index(uint32_t *out, const sghook_rules *rules,
-	const sghook_rule *rule)
-{
-	size_t i, n = sghook_rules_count(rules);
-
-	for (i = 0; i < n; i++)
-		if (sghook_rules_get(rules, i) == rule) {
-			*out = (uint32_t)i;
-			return 0;
-		}
-	return sghook_error_set("a match of a rule that is not in the set");
-}
-
 static int send_hits(sghook_procs_share *sh, const read_job *job,
-	uint32_t pos, const blob_result *res)
+	uint32_t pos, const sghook_blob_result *res)
 {
 	hit_record r;
 	size_t k;
@@ -681,26 +394,27 @@ static int send_hits(sghook_procs_share *sh, const read_job *job,
 static int read_share(void *ctx, sghook_procs_share *sh)
 {
 	read_job *job = ctx;
-	blob_result *res = NULL;
-	blob_entry *e;
-	worker w;
+	sghook_blob_result *res = NULL;
+	sghook_blobset_entry *e;
+	sghook_scan_ctx sc;
 	size_t i;
 	int error;
 
-	if ((error = sghook_worker_open(&w, job->opts, job->repo)) < 0)
+	if ((error = sghook_scan_ctx_open(&sc, job->opts, job->repo)) < 0)
 		goto done;
 	while (error == 0 && sghook_procs_next(sh, &i)) {
 		if ((error = sghook_deadline_check()) < 0)
 			break;
-		e = sghook_blobs_at(job->blobs, job->blobs->order[i]);
-		if ((error = sghook_worker_scan_blob(&res, &w, &e->id)) == 0 &&
+		e = sghook_blobset_at(job->blobs, job->blobs->order[i]);
+		if ((error = sghook_scan_ctx_scan_blob(&res, &sc,
+		    &e->id)) == 0 &&
 		    res)
 			error = send_hits(sh, job, job->blobs->order[i], res);
 		sghook_blob_result_free(res);
 		res = NULL;
 	}
 done:
-	sghook_worker_close(&w);
+	sghook_scan_ctx_close(&sc);
 	return error;
 }
 
@@ -713,8 +427,8 @@ static int read_merge(void *ctx, const void *record, const char *bytes,
 {
 	read_job *job = ctx;
 	const hit_record *r = record;
-	blob_entry *e;
-	blob_hit *h;
+	sghook_blobset_entry *e;
+	sghook_blob_hit *h;
 
 	if (r->pos >= job->blobs->count || r->nhits == 0 ||
 	    r->nhits > (1u << 20) || r->hit >= r->nhits ||
@@ -722,12 +436,12 @@ static int read_merge(void *ctx, const void *record, const char *bytes,
 	    r->tier <= SGHOOK_TIER_NONE || r->tier > SGHOOK_TIER_RANDOM ||
 	    r->encoding > SGHOOK_ENCODING_UTF16BE)
 		return sghook_procs_bad_result();
-	e = sghook_blobs_at(job->blobs, r->pos);
+	e = sghook_blobset_at(job->blobs, r->pos);
 	if (r->hit == 0) {
 		if (e->res)
 			return sghook_procs_bad_result();
 		if (!(e->res = calloc(1, sizeof(*e->res) +
-		    r->nhits * sizeof(blob_hit))))
+		    r->nhits * sizeof(sghook_blob_hit))))
 			return sghook_error_set("out of memory");
 		e->alloc = r->nhits;
 	} else if (!e->res || e->alloc != r->nhits || e->res->n != r->hit) {
@@ -755,48 +469,11 @@ static void read_progress(void *ctx, size_t done, size_t total)
 			job->opts->progress_payload);
 }
 
-static int by_key(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
-
-	return (a > c) - (a < c);
-}
-
-/*
- * Reading order: the versions of one file together, newest first. Packs
- * store a file's versions as deltas against each other, newest whole,
- * and libgit2's delta base cache is small (16 MiB): read in the order
- * the trees list them, the bases are evicted before they are used again,
- * and reading took twice as long. The sort keys are the path hash above
- * the listing position, so the sort needs no state beside them.
- */
-static int sort_by_path(blob_set *b)
-{
-	uint64_t *keys = NULL;
-	size_t i, n = 0;
-
-	b->nread = 0;
-	if (b->count == 0)
-		return 0;
-	if (!(b->order = malloc(b->count * sizeof(*b->order))) ||
-	    !(keys = malloc(b->count * sizeof(*keys))))
-		return sghook_error_set("out of memory");
-	for (i = 0; i < b->count; i++)
-		if (!sghook_blobs_at(b, i)->known)
-			keys[n++] = (uint64_t)sghook_blobs_at(b, i)->path << 32 | i;
-	qsort(keys, n, sizeof(*keys), by_key);
-	for (i = 0; i < n; i++)
-		b->order[i] = (uint32_t)keys[i];
-	b->nread = n;
-	free(keys);
-	return 0;
-}
-
 /*
  * Pass 1: list every blob of the commits' trees, then scan them, both on
  * every core when there is enough work.
  */
-int sghook_blobs_read_all(blob_set *b, git_repository *repo,
+int sghook_blobs_read_all(sghook_blobset *b, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
 	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
@@ -805,7 +482,7 @@ int sghook_blobs_read_all(blob_set *b, git_repository *repo,
 	int error;
 
 	if ((error = list_blobs(b, repo, ids, opts, jobs)) < 0 ||
-	    (error = sort_by_path(b)) < 0)
+	    (error = sghook_blobset_sort(b)) < 0)
 		return error;
 	map.nitems = b->nread;
 	/* A process costs a fork: worth it past a few chunks. */

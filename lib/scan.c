@@ -68,7 +68,8 @@ static int files_push(file_list *f, const char *path, const git_oid *id)
 /* One parent of a change: its tree (NULL: the empty tree). */
 typedef struct {
 	git_tree *tree;
-	file_list files;     /* every file of the tree, listed when first needed */
+	file_list files;     /* every file of the tree,
+	    listed when first needed */
 	int listed;
 } parent_side;
 
@@ -103,12 +104,14 @@ static const char *base_name(const char *path)
 }
 
 /* Does `buf` hold the secret of any of the hits? */
-static int holds_a_secret(const char *buf, size_t len, const blob_result *res)
+static int holds_a_secret(const char *buf, size_t len,
+	const sghook_blob_result *res)
 {
 	size_t k;
 
 	for (k = 0; k < res->n; k++)
-		if (memmem(buf, len, res->hits[k].secret, res->hits[k].secret_len) ||
+		if (memmem(buf, len, res->hits[k].secret,
+		    res->hits[k].secret_len) ||
 		    (res->hits[k].encoding && sghook_decode_holds(buf, len,
 		    res->hits[k].secret, res->hits[k].secret_len)))
 			return 1;
@@ -125,10 +128,10 @@ static int holds_a_secret(const char *buf, size_t len, const blob_result *res)
  * git's --find-copies-harder does, would make a staged token cost as much
  * as the whole tree.
  */
-static int copy_source(git_oid *old, worker *w, parent_side *p,
-	const char *path, const git_oid *id, const blob_result *res)
+static int copy_source(git_oid *old, sghook_scan_ctx *sc, parent_side *p,
+	const char *path, const git_oid *id, const sghook_blob_result *res)
 {
-	blob_data mine = { NULL, NULL, NULL, 0 }, theirs = mine;
+	sghook_blob_data mine = { NULL, NULL, NULL, 0 }, theirs = mine;
 	git_hashsig *sig = NULL, *other = NULL;
 	const git_hashsig_option_t how = GIT_HASHSIG_NORMAL |
 		GIT_HASHSIG_ALLOW_SMALL_FILES;
@@ -153,11 +156,14 @@ static int copy_source(git_oid *old, worker *w, parent_side *p,
 		if (!same_dir(cand, path) &&
 		    strcmp(base_name(cand), base_name(path)))
 			continue;
-		if ((error = sghook_worker_read(&theirs, w, &p->files.ids[i])) < 0)
+		if ((error = sghook_scan_ctx_read(&theirs, sc,
+		    &p->files.ids[i])) < 0)
 			break;
 		if (holds_a_secret(theirs.data, theirs.len, res)) {
-			if (!sig && ((error = sghook_worker_read(&mine, w, id)) < 0 ||
-			    git_hashsig_create(&sig, mine.data, mine.len, how) < 0)) {
+			if (!sig && ((error = sghook_scan_ctx_read(&mine, sc,
+			    id)) < 0 ||
+			    git_hashsig_create(&sig, mine.data, mine.len,
+			    how) < 0)) {
 				error = error < 0 ? error :
 					sghook_error_from_git(path);
 				break;
@@ -189,8 +195,8 @@ static int copy_source(git_oid *old, worker *w, parent_side *p,
  * parent had nothing the file came from. Returns 1 when the parent has
  * the very same content (the change adds nothing against it).
  */
-static int parent_version(git_oid *old, worker *w, parent_side *p,
-	const char *path, const git_oid *id, const blob_result *res)
+static int parent_version(git_oid *old, sghook_scan_ctx *sc, parent_side *p,
+	const char *path, const git_oid *id, const sghook_blob_result *res)
 {
 	git_tree_entry *te = NULL;
 
@@ -205,10 +211,10 @@ static int parent_version(git_oid *old, worker *w, parent_side *p,
 	}
 	git_tree_entry_free(te);
 	/* A new path: maybe a file moved or copied from elsewhere. */
-	return copy_source(old, w, p, path, id, res);
+	return copy_source(old, sc, p, path, id, res);
 }
 
-static int report_hit(sghook_findings *out, const blob_hit *h,
+static int report_hit(sghook_findings *out, const sghook_blob_hit *h,
 	const char *path, const git_oid *commit)
 {
 	sghook_finding f;
@@ -234,7 +240,7 @@ static int report_hit(sghook_findings *out, const blob_hit *h,
  * token allowed by a marker that comes to a new home without it (a copy,
  * a rename, the marker deleted) is new there.
  */
-static int held_in(const char *data, size_t size, const blob_hit *h)
+static int held_in(const char *data, size_t size, const sghook_blob_hit *h)
 {
 	const char *p = data, *hit, *eol = NULL, *limit = NULL;
 
@@ -255,15 +261,17 @@ static int held_in(const char *data, size_t size, const blob_hit *h)
 }
 
 /* Does some parent's version of the file hold the secret already? */
-static int held_before(worker *w, const git_oid *olds, blob_data *objs,
-	size_t nparents, const blob_hit *h)
+static int held_before(sghook_scan_ctx *sc, const git_oid *olds,
+	sghook_blob_data *objs,
+	size_t nparents, const sghook_blob_hit *h)
 {
 	size_t j;
 
 	for (j = 0; j < nparents; j++) {
 		if (git_oid_is_zero(&olds[j]))
 			continue;
-		if (!objs[j].data && sghook_worker_read(&objs[j], w, &olds[j]) < 0)
+		if (!objs[j].data && sghook_scan_ctx_read(&objs[j], sc,
+		    &olds[j]) < 0)
 			return -1;
 		if (held_in(objs[j].data, objs[j].len, h))
 			return 1;
@@ -271,12 +279,13 @@ static int held_before(worker *w, const git_oid *olds, blob_data *objs,
 	return 0;
 }
 
-static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
+static int judge_file(sghook_findings *out, sghook_scan_ctx *sc,
+	parent_side *ps,
 	size_t nparents, const char *path,
-	const git_oid *id, const blob_result *res, const git_oid *commit)
+	const git_oid *id, const sghook_blob_result *res, const git_oid *commit)
 {
 	git_oid *olds = calloc(nparents, sizeof(*olds));
-	blob_data *objs = calloc(nparents, sizeof(*objs));
+	sghook_blob_data *objs = calloc(nparents, sizeof(*objs));
 	size_t j, k;
 	int error = 0, held;
 
@@ -285,14 +294,14 @@ static int judge_file(sghook_findings *out, worker *w, parent_side *ps,
 		goto done;
 	}
 	for (j = 0; j < nparents; j++) {
-		error = parent_version(&olds[j], w, &ps[j], path, id, res);
+		error = parent_version(&olds[j], sc, &ps[j], path, id, res);
 		if (error != 0) {
 			error = error < 0 ? error : 0;  /* 1: adds nothing */
 			goto done;
 		}
 	}
 	for (k = 0; k < res->n; k++) {
-		if ((held = held_before(w, olds, objs, nparents,
+		if ((held = held_before(sc, olds, objs, nparents,
 		    &res->hits[k])) < 0) {
 			error = held;
 			goto done;
@@ -314,16 +323,17 @@ done:
  * Drops the findings that .sghookignore of the new version (blob `id`,
  * NULL when it has none) allows.
  */
-static int apply_ignore(sghook_findings *found, worker *w, const git_oid *id)
+static int apply_ignore(sghook_findings *found, sghook_scan_ctx *sc,
+	const git_oid *id)
 {
-	blob_data obj = { NULL, NULL, NULL, 0 };
+	sghook_blob_data obj = { NULL, NULL, NULL, 0 };
 	sghook_ignore *ig = NULL;
 	size_t i, kept = 0;
 	int error = 0;
 
-	if (!w->opts->use_ignore_file || found->count == 0 || !id)
+	if (!sc->opts->use_ignore_file || found->count == 0 || !id)
 		return 0;
-	if ((error = sghook_worker_read(&obj, w, id)) < 0 ||
+	if ((error = sghook_scan_ctx_read(&obj, sc, id)) < 0 ||
 	    (error = sghook_ignore_parse(&ig, obj.data, obj.len)) < 0)
 		goto done;
 	for (i = 0; i < found->count; i++) {
@@ -344,16 +354,17 @@ done:
 }
 
 /* The apply_ignore() of a change whose new side is a tree. */
-static int apply_tree_ignore(sghook_findings *found, worker *w, git_tree *tree)
+static int apply_tree_ignore(sghook_findings *found, sghook_scan_ctx *sc,
+	git_tree *tree)
 {
 	git_tree_entry *te = NULL;
 	int error;
 
 	if (git_tree_entry_bypath(&te, tree, ".sghookignore") == 0 &&
 	    git_tree_entry_type(te) == GIT_OBJECT_BLOB)
-		error = apply_ignore(found, w, git_tree_entry_id(te));
+		error = apply_ignore(found, sc, git_tree_entry_id(te));
 	else
-		error = apply_ignore(found, w, NULL);
+		error = apply_ignore(found, sc, NULL);
 	git_tree_entry_free(te);
 	return error;
 }
@@ -372,7 +383,7 @@ static void sides_free(parent_side *ps, size_t n)
 /* ---- pass 2: commits whose trees hold a blocking blob ------------------ */
 
 typedef struct {
-	const blob_set *blobs;  /* LIST: what pass 1 read; NULL in DIFF */
+	const sghook_blobset *blobs;  /* LIST: what pass 1 read; NULL in DIFF */
 	sghook_oidmap dirty;  /* tree id -> 1 holds a blocking blob, 0 not */
 	/* The commit judged last and its tree: often the next one's parent. */
 	git_oid last;
@@ -383,7 +394,7 @@ typedef struct {
 	 * blob first holds a secret, those the range's base has.
 	 */
 	sghook_oidmap read;
-	blob_result **res;
+	sghook_blob_result **res;
 	size_t nres, ares;
 	const sghook_oids *range;
 	sghook_oidmap base;
@@ -406,7 +417,8 @@ static void dirt_free(dirt *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int dirt_init(dirt *d, const blob_set *blobs, const sghook_oids *range)
+static int dirt_init(dirt *d, const sghook_blobset *blobs,
+	const sghook_oids *range)
 {
 	int error;
 
@@ -421,12 +433,12 @@ static int dirt_init(dirt *d, const blob_set *blobs, const sghook_oids *range)
 }
 
 /* What a blob that pass 1 listed, or that DIFF read, holds. */
-static const blob_result *dirt_result(const dirt *d, const git_oid *id)
+static const sghook_blob_result *dirt_result(const dirt *d, const git_oid *id)
 {
 	uint32_t i;
 
 	if (d->blobs)
-		return sghook_blobs_result(d->blobs, id);
+		return sghook_blobset_result(d->blobs, id);
 	return sghook_oidmap_get(&d->read, id, &i) ? d->res[i] : NULL;
 }
 
@@ -446,7 +458,8 @@ static int tree_dirty_of(dirt *d, git_repository *repo, const git_tree *tree)
 	for (i = 0; i < n && !dirty; i++) {
 		e = git_tree_entry_byindex(tree, i);
 		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-			dirty = sghook_blobs_result(d->blobs, git_tree_entry_id(e)) != NULL;
+			dirty = sghook_blobset_result(d->blobs,
+			    git_tree_entry_id(e)) != NULL;
 		else if (git_tree_entry_type(e) == GIT_OBJECT_TREE &&
 		    (dirty = tree_dirty(d, repo, git_tree_entry_id(e))) < 0)
 			return dirty;
@@ -494,20 +507,23 @@ static int changed_files(file_list *out, dirt *d, git_repository *repo,
 		    git_tree_entry_id(e)))
 			continue;
 		free(path);
-		if (asprintf(&path, "%s%s", prefix, git_tree_entry_name(e)) < 0) {
+		if (asprintf(&path, "%s%s", prefix,
+		    git_tree_entry_name(e)) < 0) {
 			path = NULL;
 			error = sghook_error_set("out of memory");
 			break;
 		}
 		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-			if (sghook_blobs_result(d->blobs, git_tree_entry_id(e)))
+			if (sghook_blobset_result(d->blobs,
+			    git_tree_entry_id(e)))
 				error = files_push(out, path,
 					git_tree_entry_id(e));
 			continue;
 		}
 		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
 			continue;
-		if (sghook_oidmap_get(&d->dirty, git_tree_entry_id(e), &clean) &&
+		if (sghook_oidmap_get(&d->dirty, git_tree_entry_id(e),
+		    &clean) &&
 		    !clean)
 			continue;
 		if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0) {
@@ -575,7 +591,8 @@ static int base_list_tree(sghook_oidmap *base, sghook_oidmap *trees,
 			error = base_list_tree(base, trees, repo,
 				git_tree_entry_id(e));
 		else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-			error = sghook_oidmap_put(base, git_tree_entry_id(e), 0);
+			error = sghook_oidmap_put(base, git_tree_entry_id(e),
+			    0);
 	}
 	git_tree_free(tree);
 	return error < 0 ? error : 0;
@@ -628,10 +645,11 @@ done:
 }
 
 /* A blob a commit changes, read once, then judged if it holds a secret. */
-static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
+static int diff_blob(file_list *out, dirt *d, sghook_scan_ctx *sc,
+	const char *path,
 	const git_oid *id)
 {
-	blob_result *res = NULL;
+	sghook_blob_result *res = NULL;
 	uint32_t i;
 	int error;
 
@@ -642,13 +660,14 @@ static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
 	} else {
 		if (SGHOOK_ARRAY_GROW(d->res, d->ares, d->nres + 1) < 0)
 			return SGHOOK_ERROR;
-		if ((error = sghook_worker_scan_blob(&res, w, id)) < 0)
+		if ((error = sghook_scan_ctx_scan_blob(&res, sc, id)) < 0)
 			return error;
 		d->res[d->nres] = res;
 		if ((error = sghook_oidmap_put(&d->read, id,
 		    (uint32_t)d->nres++)) < 0)
 			return error;
-		if (res && !d->base_listed && (error = base_list(d, w->repo)) < 0)
+		if (res && !d->base_listed && (error = base_list(d,
+		    sc->repo)) < 0)
 			return error;
 		if (res && sghook_oidmap_get(&d->base, id, &i)) {
 			/* The base has it: not new, as in pass 1. */
@@ -666,7 +685,8 @@ static int diff_blob(file_list *out, dirt *d, worker *w, const char *path,
  * would give, without pass 1. In the order of changed_files(), so that
  * the findings come in the same order.
  */
-static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
+static int diff_tree(file_list *out, dirt *d, sghook_scan_ctx *sc,
+	git_tree *tree,
 	git_tree **olds, size_t np, const char *prefix)
 {
 	const git_tree_entry *e, *oe;
@@ -696,16 +716,18 @@ static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
 		if (same)
 			continue;  /* adds nothing against that parent */
 		free(path);
-		if (asprintf(&path, "%s%s", prefix, git_tree_entry_name(e)) < 0) {
+		if (asprintf(&path, "%s%s", prefix,
+		    git_tree_entry_name(e)) < 0) {
 			path = NULL;
 			error = sghook_error_set("out of memory");
 			break;
 		}
 		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-			error = diff_blob(out, d, w, path, git_tree_entry_id(e));
+			error = diff_blob(out, d, sc, path,
+			    git_tree_entry_id(e));
 			continue;
 		}
-		if (git_tree_lookup(&sub, w->repo, git_tree_entry_id(e)) < 0) {
+		if (git_tree_lookup(&sub, sc->repo, git_tree_entry_id(e)) < 0) {
 			error = sghook_error_from_git(path);
 			break;
 		}
@@ -713,7 +735,7 @@ static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
 			oe = olds[j] ? git_tree_entry_byname(olds[j],
 				git_tree_entry_name(e)) : NULL;
 			if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
-			    git_tree_lookup(&subs[j], w->repo,
+			    git_tree_lookup(&subs[j], sc->repo,
 			    git_tree_entry_id(oe)) < 0)
 				error = sghook_error_from_git(path);
 		}
@@ -722,7 +744,7 @@ static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
 			error = sghook_error_set("out of memory");
 		}
 		if (error >= 0)
-			error = diff_tree(out, d, w, sub, subs, np, dir);
+			error = diff_tree(out, d, sc, sub, subs, np, dir);
 		free(dir);
 		dir = NULL;
 		git_tree_free(sub);
@@ -737,7 +759,8 @@ static int diff_tree(file_list *out, dirt *d, worker *w, git_tree *tree,
 	return error < 0 ? error : 0;
 }
 
-static int diff_commit(file_list *out, dirt *d, worker *w, git_tree *tree,
+static int diff_commit(file_list *out, dirt *d, sghook_scan_ctx *sc,
+	git_tree *tree,
 	const parent_side *ps, size_t np)
 {
 	git_tree **olds = calloc(np, sizeof(*olds));
@@ -748,12 +771,12 @@ static int diff_commit(file_list *out, dirt *d, worker *w, git_tree *tree,
 		return sghook_error_set("out of memory");
 	for (j = 0; j < np; j++)
 		olds[j] = ps[j].tree;
-	error = diff_tree(out, d, w, tree, olds, np, "");
+	error = diff_tree(out, d, sc, tree, olds, np, "");
 	free(olds);
 	return error;
 }
 
-static int judge_commit(sghook_findings *out, worker *w, dirt *d,
+static int judge_commit(sghook_findings *out, sghook_scan_ctx *sc, dirt *d,
 	const git_oid *id)
 {
 	git_commit *c = NULL, *parent = NULL;
@@ -766,12 +789,12 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	int error = SGHOOK_ERROR, named = 0;  /* the message names it */
 
 	git_oid_tostr(hex, sizeof(hex), id);
-	if (git_commit_lookup(&c, w->repo, id) < 0 ||
+	if (git_commit_lookup(&c, sc->repo, id) < 0 ||
 	    git_commit_tree(&tree, c) < 0) {
 		named = sghook_error_from_git(hex);
 		goto done;
 	}
-	if (d->blobs && (error = tree_dirty_of(d, w->repo, tree)) <= 0)
+	if (d->blobs && (error = tree_dirty_of(d, sc->repo, tree)) <= 0)
 		goto done;
 	error = SGHOOK_ERROR;
 	np = git_commit_parentcount(c);
@@ -798,15 +821,15 @@ static int judge_commit(sghook_findings *out, worker *w, dirt *d,
 	}
 	/* A file a merge adds differs from every parent: parent 0 finds it. */
 	if ((error = d->blobs ?
-	    changed_files(&files, d, w->repo, tree, ps[0].tree, "") :
-	    diff_commit(&files, d, w, tree, ps, np ? np : 1)) < 0)
+	    changed_files(&files, d, sc->repo, tree, ps[0].tree, "") :
+	    diff_commit(&files, d, sc, tree, ps, np ? np : 1)) < 0)
 		goto done;
 	for (i = 0; i < files.count && error == 0; i++)
-		error = judge_file(&found, w, ps, np ? np : 1,
+		error = judge_file(&found, sc, ps, np ? np : 1,
 			files.paths[i], &files.ids[i],
 			dirt_result(d, &files.ids[i]), id);
 	if (error == 0)
-		error = apply_tree_ignore(&found, w, tree);
+		error = apply_tree_ignore(&found, sc, tree);
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
 done:
@@ -846,7 +869,7 @@ typedef struct {
 typedef struct {
 	const sghook_scan_opts *opts;
 	git_repository *repo;
-	const blob_set *blobs;
+	const sghook_blobset *blobs;
 	const sghook_oids *ids;
 	sghook_findings found;      /* the merge's */
 	size_t read;                /* DIFF: blobs read, every share's */
@@ -893,16 +916,16 @@ static int commits_share(void *ctx, sghook_procs_share *sh)
 	sghook_findings found = {0};
 	found_record r;
 	dirt d;
-	worker w = {0};
+	sghook_scan_ctx sc = {0};
 	size_t k;
 	int error;
 
 	if ((error = dirt_init(&d, job->blobs, job->ids)) < 0)
 		return error;
-	if ((error = sghook_worker_open(&w, job->opts, job->repo)) == 0)
+	if ((error = sghook_scan_ctx_open(&sc, job->opts, job->repo)) == 0)
 		while (error == 0 && sghook_procs_next(sh, &k)) {
 			if ((error = sghook_deadline_check()) == 0 &&
-			    (error = judge_commit(&found, &w, &d,
+			    (error = judge_commit(&found, &sc, &d,
 			    &job->ids->ids[k])) == 0)
 				error = send_findings(sh, job, &found);
 			sghook_findings_clear(&found);
@@ -912,7 +935,7 @@ static int commits_share(void *ctx, sghook_procs_share *sh)
 	r.read = d.nres;
 	if (error == 0)
 		error = sghook_procs_send(sh, &r, NULL, 0);
-	sghook_worker_close(&w);
+	sghook_scan_ctx_close(&sc);
 	dirt_free(&d);
 	return error;
 }
@@ -958,7 +981,8 @@ static int commits_merge(void *ctx, const void *record, const char *bytes,
 
 /* Pass 2: every commit judged, on every core when there are enough. */
 static int scan_each_commit(sghook_findings *out, size_t *read,
-	git_repository *repo, const blob_set *blobs, const sghook_oids *ids,
+	git_repository *repo, const sghook_blobset *blobs,
+	    const sghook_oids *ids,
 	const sghook_scan_opts *opts)
 {
 	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
@@ -1034,7 +1058,7 @@ static int choose(sghook_scan_strategy *out, git_repository *repo,
 	sghook_findings none = {0};
 	sghook_oidmap trees = {0};
 	git_commit *c = NULL;
-	worker w;
+	sghook_scan_ctx sc;
 	dirt d;
 	size_t k, diff, entries = 0, cap;
 	int error;
@@ -1052,11 +1076,11 @@ static int choose(sghook_scan_strategy *out, git_repository *repo,
 	if ((error = dirt_init(&d, NULL, ids)) < 0)
 		return error;
 	d.sample = 1;
-	if ((error = sghook_worker_open(&w, opts, repo)) == 0)
+	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) == 0)
 		for (k = 0; k < SAMPLE && error == 0; k++)
-			error = judge_commit(&none, &w, &d,
+			error = judge_commit(&none, &sc, &d,
 				&ids->ids[k * ids->count / SAMPLE]);
-	sghook_worker_close(&w);
+	sghook_scan_ctx_close(&sc);
 	diff = d.cost / SAMPLE * ids->count;
 	dirt_free(&d);
 	sghook_findings_clear(&none);
@@ -1084,7 +1108,7 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
 	sghook_scan_strategy how;
-	blob_set blobs;
+	sghook_blobset blobs;
 	size_t i, blocking = 0;
 	int error;
 
@@ -1093,19 +1117,20 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	if ((error = choose(&how, repo, ids, opts)) < 0)
 		return error;
 	if (how == SGHOOK_SCAN_DIFF)
-		return scan_each_commit(out, opts->stats ? &opts->stats->blobs_read :
+		return scan_each_commit(out,
+		    opts->stats ? &opts->stats->blobs_read :
 			NULL, repo, NULL, ids, opts);
-	if ((error = sghook_blobs_init(&blobs)) < 0 ||
+	if ((error = sghook_blobset_init(&blobs)) < 0 ||
 	    (error = sghook_blobs_read_all(&blobs, repo, ids, opts)) < 0)
 		goto done;
 	if (opts->stats)
 		opts->stats->blobs_read = blobs.nread;
 	for (i = 0; i < blobs.count; i++)
-		blocking += sghook_blobs_at(&blobs, i)->res != NULL;
+		blocking += sghook_blobset_at(&blobs, i)->res != NULL;
 	if (blocking)
 		error = scan_each_commit(out, NULL, repo, &blobs, ids, opts);
 done:
-	sghook_blobs_free(&blobs);
+	sghook_blobset_free(&blobs);
 	return error;
 }
 
@@ -1139,21 +1164,21 @@ static int add_merge_head(const git_oid *id, void *payload)
 /* What judging the staged change needs at every step. */
 typedef struct {
 	sghook_findings *out;
-	worker *w;
+	sghook_scan_ctx *sc;
 	merge_parents *mp;
 	const sghook_index *ix;
 } staged;
 
 static int judge_staged_blob(staged *st, const char *path, const git_oid *id)
 {
-	blob_result *res = NULL;
+	sghook_blob_result *res = NULL;
 	int error;
 
 	if (sghook_blob_skipped(id))
 		return 0;
-	if ((error = sghook_worker_scan_blob(&res, st->w, id)) < 0 || !res)
+	if ((error = sghook_scan_ctx_scan_blob(&res, st->sc, id)) < 0 || !res)
 		return error;
-	error = judge_file(st->out, st->w, st->mp->ps, st->mp->n, path, id,
+	error = judge_file(st->out, st->sc, st->mp->ps, st->mp->n, path, id,
 		res, NULL);
 	sghook_blob_result_free(res);
 	return error;
@@ -1175,9 +1200,9 @@ static int judge_staged_trees(staged *st, git_tree *tree, git_tree *old,
 	if ((error = dirt_init(&d, NULL, NULL)) < 0)
 		return error;
 	d.base_listed = 1;
-	error = diff_tree(&files, &d, st->w, tree, &old, 1, prefix);
+	error = diff_tree(&files, &d, st->sc, tree, &old, 1, prefix);
 	for (i = 0; i < files.count && error == 0; i++)
-		error = judge_file(st->out, st->w, st->mp->ps, st->mp->n,
+		error = judge_file(st->out, st->sc, st->mp->ps, st->mp->n,
 			files.paths[i], &files.ids[i],
 			dirt_result(&d, &files.ids[i]), NULL);
 	files_free(&files);
@@ -1271,12 +1296,13 @@ static int judge_staged_dir(staged *st, size_t plen, size_t lo, size_t hi,
 	if (node >= 0 && ix->tree[node].entries >= 0 && head_id &&
 	    git_oid_equal(&ix->tree[node].id, head_id))
 		return 0;
-	if (head_id && git_tree_lookup(&head, st->w->repo, head_id) < 0)
+	if (head_id && git_tree_lookup(&head, st->sc->repo, head_id) < 0)
 		return sghook_error_from_git("cannot read HEAD's tree");
 	/* git writes the trees it caches; read it, if it is there. */
 	if (node >= 0 && ix->tree[node].entries >= 0 &&
-	    git_tree_lookup(&t, st->w->repo, &ix->tree[node].id) == 0) {
-		char *prefix = strndup(lo < hi ? ix->entries[lo].path : "", plen);
+	    git_tree_lookup(&t, st->sc->repo, &ix->tree[node].id) == 0) {
+		char *prefix = strndup(lo < hi ? ix->entries[lo].path : "",
+		    plen);
 
 		error = prefix ? judge_staged_trees(st, t, head, prefix) :
 			sghook_error_set("out of memory");
@@ -1342,7 +1368,7 @@ static int judge_staged_dir(staged *st, size_t plen, size_t lo, size_t hi,
 int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	const sghook_scan_opts *opts)
 {
-	worker w;
+	sghook_scan_ctx sc;
 	merge_parents mp = { repo, NULL, 1, 2, 0 };
 	sghook_index ix;
 	const sghook_index_entry *ig;
@@ -1355,7 +1381,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	int error, unborn;
 
 	memset(&ix, 0, sizeof(ix));
-	if ((error = sghook_worker_open(&w, opts, repo)) < 0)
+	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) < 0)
 		goto done;
 	error = SGHOOK_ERROR;
 	if (!(mp.ps = calloc(mp.alloc, sizeof(*mp.ps)))) {
@@ -1396,7 +1422,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 		goto done;
 	}
 	st.out = &found;
-	st.w = &w;
+	st.sc = &sc;
 	st.mp = &mp;
 	st.ix = &ix;
 	error = judge_staged_dir(&st, 0, 0, ix.count, ix.tree ? 0 : -1,
@@ -1405,7 +1431,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 		ig = sghook_index_find(&ix, ".sghookignore");
 		if (ig)
 			sghook_index_entry_id(&ig_id, ig);
-		error = apply_ignore(&found, &w, ig ? &ig_id : NULL);
+		error = apply_ignore(&found, &sc, ig ? &ig_id : NULL);
 	}
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
@@ -1417,13 +1443,13 @@ done:
 	git_reference_free(ref);
 	sghook_index_close(&ix);
 	free(path);
-	sghook_worker_close(&w);
+	sghook_scan_ctx_close(&sc);
 	return error;
 }
 
 typedef struct {
 	sghook_findings *out;
-	worker *w;
+	sghook_scan_ctx *sc;
 	int error;
 } tree_scan;
 
@@ -1431,14 +1457,15 @@ static int scan_tree_entry(const char *root, const git_tree_entry *e,
 	void *payload)
 {
 	tree_scan *ts = payload;
-	blob_result *res = NULL;
+	sghook_blob_result *res = NULL;
 	char *path = NULL;
 	size_t i;
 
 	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
 	    sghook_blob_skipped(git_tree_entry_id(e)))
 		return 0;
-	if ((ts->error = sghook_worker_scan_blob(&res, ts->w, git_tree_entry_id(e))) < 0)
+	if ((ts->error = sghook_scan_ctx_scan_blob(&res, ts->sc,
+	    git_tree_entry_id(e))) < 0)
 		return -1;
 	if (res && asprintf(&path, "%s%s", root, git_tree_entry_name(e)) < 0) {
 		path = NULL;
@@ -1455,15 +1482,15 @@ int sghook_scan_object(sghook_findings *out, git_repository *repo,
 	const git_oid *id, const sghook_scan_opts *opts)
 {
 	git_object *obj = NULL, *peeled = NULL;
-	blob_result *res = NULL;
+	sghook_blob_result *res = NULL;
 	tree_scan ts = { out, NULL, 0 };
-	worker w;
+	sghook_scan_ctx sc;
 	char hex[GIT_OID_HEXSZ + 1], name[GIT_OID_HEXSZ + 8];
 	size_t i;
 	int error;
 
 	git_oid_tostr(hex, sizeof(hex), id);
-	if ((error = sghook_worker_open(&w, opts, repo)) < 0)
+	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) < 0)
 		goto done;
 	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) < 0) {
 		error = sghook_error_from_git(hex);
@@ -1478,7 +1505,7 @@ int sghook_scan_object(sghook_findings *out, git_repository *repo,
 		obj = peeled;
 		peeled = NULL;
 	}
-	ts.w = &w;
+	ts.sc = &sc;
 	switch (git_object_type(obj)) {
 	case GIT_OBJECT_TREE:
 		if (git_tree_walk((git_tree *)obj, GIT_TREEWALK_PRE,
@@ -1489,7 +1516,8 @@ int sghook_scan_object(sghook_findings *out, git_repository *repo,
 	case GIT_OBJECT_BLOB:
 		git_oid_tostr(hex, 9, git_object_id(obj));
 		snprintf(name, sizeof(name), "(blob %s)", hex);
-		if ((error = sghook_worker_scan_blob(&res, &w, git_object_id(obj))) < 0)
+		if ((error = sghook_scan_ctx_scan_blob(&res, &sc,
+		    git_object_id(obj))) < 0)
 			break;
 		for (i = 0; res && i < res->n && error == 0; i++)
 			error = report_hit(out, &res->hits[i], name, NULL);
@@ -1501,29 +1529,29 @@ done:
 	sghook_blob_result_free(res);
 	git_object_free(peeled);
 	git_object_free(obj);
-	sghook_worker_close(&w);
+	sghook_scan_ctx_close(&sc);
 	return error;
 }
 
 int sghook_scan_buffer(sghook_findings *out, const char *buf, size_t len,
 	const char *path, const sghook_scan_opts *opts)
 {
-	worker w;
-	blob_result *res = NULL;
+	sghook_scan_ctx sc;
+	sghook_blob_result *res = NULL;
 	size_t i;
 	int error;
 
-	memset(&w, 0, sizeof(w));
-	w.opts = opts;
-	if ((error = sghook_matcher_new(&w.matcher, opts->rules)) < 0)
+	memset(&sc, 0, sizeof(sc));
+	sc.opts = opts;
+	if ((error = sghook_matcher_new(&sc.matcher, opts->rules)) < 0)
 		goto done;
-	sghook_matcher_use_jit(w.matcher, !opts->no_jit);
-	if ((error = sghook_worker_scan(&res, &w, buf, len)) < 0)
+	sghook_matcher_use_jit(sc.matcher, !opts->no_jit);
+	if ((error = sghook_scan_ctx_scan(&res, &sc, buf, len)) < 0)
 		goto done;
 	for (i = 0; res && i < res->n && error == 0; i++)
 		error = report_hit(out, &res->hits[i], path, NULL);
 done:
 	sghook_blob_result_free(res);
-	sghook_worker_close(&w);
+	sghook_scan_ctx_close(&sc);
 	return error;
 }
