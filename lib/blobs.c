@@ -366,8 +366,8 @@ typedef struct {
 /* Blobs a process takes at a time: neighbours in reading order. */
 #define CHUNK 64
 
-static int send_hits(sghook_procs_share *sh, const read_job *job,
-	uint32_t pos, const sghook_blob_result *res)
+static int send_hits(sghook_procs_share *sh, const read_job *job, uint32_t pos,
+	const sghook_blob_result *res)
 {
 	hit_record r;
 	size_t k;

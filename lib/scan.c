@@ -68,8 +68,7 @@ static int files_push(file_list *f, const char *path, const git_oid *id)
 /* One parent of a change: its tree (NULL: the empty tree). */
 typedef struct {
 	git_tree *tree;
-	file_list files;     /* every file of the tree,
-	    listed when first needed */
+	file_list files;     /* every file of the tree, listed when needed */
 	int listed;
 } parent_side;
 
@@ -161,9 +160,8 @@ static int copy_source(git_oid *old, sghook_scan_ctx *sc, parent_side *p,
 			break;
 		if (holds_a_secret(theirs.data, theirs.len, res)) {
 			if (!sig && ((error = sghook_scan_ctx_read(&mine, sc,
-			    id)) < 0 ||
-			    git_hashsig_create(&sig, mine.data, mine.len,
-			    how) < 0)) {
+			    id)) < 0 || git_hashsig_create(&sig, mine.data,
+			    mine.len, how) < 0)) {
 				error = error < 0 ? error :
 					sghook_error_from_git(path);
 				break;
@@ -262,8 +260,7 @@ static int held_in(const char *data, size_t size, const sghook_blob_hit *h)
 
 /* Does some parent's version of the file hold the secret already? */
 static int held_before(sghook_scan_ctx *sc, const git_oid *olds,
-	sghook_blob_data *objs,
-	size_t nparents, const sghook_blob_hit *h)
+	sghook_blob_data *objs, size_t nparents, const sghook_blob_hit *h)
 {
 	size_t j;
 
@@ -280,9 +277,8 @@ static int held_before(sghook_scan_ctx *sc, const git_oid *olds,
 }
 
 static int judge_file(sghook_findings *out, sghook_scan_ctx *sc,
-	parent_side *ps,
-	size_t nparents, const char *path,
-	const git_oid *id, const sghook_blob_result *res, const git_oid *commit)
+	parent_side *ps, size_t nparents, const char *path, const git_oid *id,
+	const sghook_blob_result *res, const git_oid *commit)
 {
 	git_oid *olds = calloc(nparents, sizeof(*olds));
 	sghook_blob_data *objs = calloc(nparents, sizeof(*objs));
@@ -646,8 +642,7 @@ done:
 
 /* A blob a commit changes, read once, then judged if it holds a secret. */
 static int diff_blob(file_list *out, dirt *d, sghook_scan_ctx *sc,
-	const char *path,
-	const git_oid *id)
+	const char *path, const git_oid *id)
 {
 	sghook_blob_result *res = NULL;
 	uint32_t i;
@@ -666,8 +661,8 @@ static int diff_blob(file_list *out, dirt *d, sghook_scan_ctx *sc,
 		if ((error = sghook_oidmap_put(&d->read, id,
 		    (uint32_t)d->nres++)) < 0)
 			return error;
-		if (res && !d->base_listed && (error = base_list(d,
-		    sc->repo)) < 0)
+		if (res && !d->base_listed &&
+		    (error = base_list(d, sc->repo)) < 0)
 			return error;
 		if (res && sghook_oidmap_get(&d->base, id, &i)) {
 			/* The base has it: not new, as in pass 1. */
@@ -686,8 +681,7 @@ static int diff_blob(file_list *out, dirt *d, sghook_scan_ctx *sc,
  * the findings come in the same order.
  */
 static int diff_tree(file_list *out, dirt *d, sghook_scan_ctx *sc,
-	git_tree *tree,
-	git_tree **olds, size_t np, const char *prefix)
+	git_tree *tree, git_tree **olds, size_t np, const char *prefix)
 {
 	const git_tree_entry *e, *oe;
 	git_tree *sub = NULL, **subs;
@@ -760,8 +754,7 @@ static int diff_tree(file_list *out, dirt *d, sghook_scan_ctx *sc,
 }
 
 static int diff_commit(file_list *out, dirt *d, sghook_scan_ctx *sc,
-	git_tree *tree,
-	const parent_side *ps, size_t np)
+	git_tree *tree, const parent_side *ps, size_t np)
 {
 	git_tree **olds = calloc(np, sizeof(*olds));
 	size_t j;
@@ -982,8 +975,7 @@ static int commits_merge(void *ctx, const void *record, const char *bytes,
 /* Pass 2: every commit judged, on every core when there are enough. */
 static int scan_each_commit(sghook_findings *out, size_t *read,
 	git_repository *repo, const sghook_blobset *blobs,
-	    const sghook_oids *ids,
-	const sghook_scan_opts *opts)
+	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
 	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
 	commits_job job;
@@ -1117,9 +1109,8 @@ int sghook_scan_commits(sghook_findings *out, git_repository *repo,
 	if ((error = choose(&how, repo, ids, opts)) < 0)
 		return error;
 	if (how == SGHOOK_SCAN_DIFF)
-		return scan_each_commit(out,
-		    opts->stats ? &opts->stats->blobs_read :
-			NULL, repo, NULL, ids, opts);
+		return scan_each_commit(out, opts->stats ?
+			&opts->stats->blobs_read : NULL, repo, NULL, ids, opts);
 	if ((error = sghook_blobset_init(&blobs)) < 0 ||
 	    (error = sghook_blobs_read_all(&blobs, repo, ids, opts)) < 0)
 		goto done;
