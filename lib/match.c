@@ -486,19 +486,6 @@ const char *sghook_match_rule_allow_limit(const sghook_rule *rule,
 }
 
 /*
- * Kept only for scan.c, which does not yet say the rule: the markers of
- * the shipped rules. To go once it calls sghook_match_rule_allow_limit().
- */
-const char *sghook_match_allow_limit(const char *buf, size_t len,
-	size_t off, const char **eol)
-{
-	static char *names[] = { "sghook:allow", "gitleaks:allow" };
-	static const sghook_strings shipped = { names, 2, 2 };
-
-	return line_allow_limit(&shipped, buf, len, off, eol);
-}
-
-/*
  * Finds the line of buf[off] and whether it holds an allow marker. Matches
  * come in order and one line may hold a million of them (a minified file,
  * or one made to stall a server hook): searching the line whole for each

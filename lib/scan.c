@@ -249,7 +249,7 @@ static int held_in(const char *data, size_t size, const sghook_blob_hit *h)
 	    h->secret_len))) {
 		/* One look at each line, however many copies it holds. */
 		if (!eol || hit >= eol)
-			limit = sghook_match_allow_limit(data, size,
+			limit = sghook_match_rule_allow_limit(h->rule, data, size,
 				(size_t)(hit - data), &eol);
 		if (!limit || hit + h->secret_len > limit)
 			return 1;

@@ -292,12 +292,6 @@ int sghook_matcher_scan(sghook_matcher *m, const char *buf, size_t len,
  */
 const char *sghook_match_rule_allow_limit(const sghook_rule *rule,
 	const char *buf, size_t len, size_t off, const char **eol);
-/*
- * The same with the shipped rules' markers, whatever the rule: only until
- * scan.c calls the one above.
- */
-const char *sghook_match_allow_limit(const char *buf, size_t len,
-	size_t off, const char **eol);
 
 /* Shannon entropy of a string, in bits per byte. */
 double sghook_entropy(const char *s, size_t len);

@@ -686,6 +686,50 @@ API_KEY=$TOKEN
 	assert_output_contains "1 secret in 1 of 2 commits"
 }
 
+# Rules whose Segment rule honours one allow marker, ours:ok, and no other.
+own_marker_rules() {
+	local dir="$BATS_TEST_TMPDIR/rules"
+	mkdir -p "$dir"
+	cp "$(dirname "$SGHOOK")"/rules/*.rules "$(dirname "$SGHOOK")"/rules/*.txt "$dir/"
+	git config -f "$dir/segment.rules" --unset-all \
+		rule.segment-public-api-token.allowMarker
+	git config -f "$dir/segment.rules" --add \
+		rule.segment-public-api-token.allowMarker ours:ok
+	echo "$dir"
+}
+
+@test "a token a rule's own marker allowed, renamed into a file without it, is new in that commit" {
+	local rules
+	rules=$(own_marker_rules)
+	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s # ours:ok\nC=3\nD=4\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	commit_unchecked "fixture, allowed"
+	git mv fixture.env prod.env
+	sed -i 's/ # ours:ok$//' prod.env
+	git add prod.env
+	commit_unchecked "fixture becomes prod"
+	run_sghook --check-range "$BASE..HEAD" --rules "$rules"
+	assert_status 1
+	assert_output_contains "$(git rev-parse HEAD | cut -c1-7) prod.env:3"
+	assert_output_contains "1 secret in 1 of 2 commits"
+}
+
+@test "a marker the rule does not declare allowed nothing in the parent: the token renamed is not new again" {
+	local rules
+	rules=$(own_marker_rules)
+	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s # sghook:allow\nC=3\nD=4\n' "$SEED_TOKEN" >fixture.env
+	git add fixture.env
+	commit_unchecked "fixture, marked"
+	git mv fixture.env prod.env
+	sed -i 's/ # sghook:allow$//' prod.env
+	git add prod.env
+	commit_unchecked "fixture becomes prod"
+	run_sghook --check-range "$BASE..HEAD" --rules "$rules"
+	assert_status 1
+	assert_output_contains "$(git rev-parse HEAD~1 | cut -c1-7) fixture.env:3"
+	assert_output_contains "1 secret in 1 of 2 commits"
+}
+
 @test "placeholders, mysgp_ and inline sghook:allow in history are not reported" {
 	cat >examples.env <<EOF
 SEGMENT_API_TOKEN=sgp_xxxxxxxxxxxxxxxx
