@@ -325,8 +325,8 @@ static int list_blobs(sghook_blobset *b, git_repository *repo,
 	job.range = &range;
 	job.blobs = b;
 	map.nitems = ids->count;
-	/* A short range is not worth the workers. */
-	map.jobs = ids->count < 64 * jobs ? 1 : jobs;
+	map.jobs = jobs;
+	map.min_share = SGHOOK_SCAN_MIN_SHARE;
 	map.record_size = sizeof(walk_record);
 	map.share = walk_share;
 	map.merge = walk_merge;

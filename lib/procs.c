@@ -414,7 +414,8 @@ int sghook_procs_map(const sghook_procs_map_opts *o)
 	memset(&w, 0, sizeof(w));
 	if (o->record_size > SGHOOK_PROCS_RECORD_MAX)
 		return sghook_error_set("a record too large to send");
-	if (o->jobs > 1 && workers_init(&w, o->jobs) == 0 &&
+	if (o->jobs > 1 && o->nitems >= o->jobs * o->min_share &&
+	    workers_init(&w, o->jobs) == 0 &&
 	    (c = shared_new(sizeof(*c))))
 		error = run_shared(&w, &sh0, o, c);
 	if (error == 1) {

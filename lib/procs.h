@@ -29,6 +29,11 @@ typedef struct {
 	 * to whichever process is free.
 	 */
 	size_t chunk;
+	/*
+	 * The fewest items worth a process of its own: with fewer than
+	 * jobs * min_share items, none is forked. 0: always fork.
+	 */
+	size_t min_share;
 	size_t record_size;     /* bytes of every record, at most _MAX */
 	/*
 	 * A share's work, in a child or in the calling process alike: it
@@ -49,7 +54,7 @@ typedef struct {
 	void *ctx;
 } sghook_procs_map_opts;
 
-#define SGHOOK_PROCS_MAP_OPTS_INIT { 0, 1, 0, 0, NULL, NULL, NULL, NULL }
+#define SGHOOK_PROCS_MAP_OPTS_INIT { 0, 1, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /*
  * Runs opts->share once per process, share 0 in the calling process

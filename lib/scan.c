@@ -979,7 +979,6 @@ static int scan_each_commit(sghook_findings *out, size_t *read,
 {
 	sghook_procs_map_opts map = SGHOOK_PROCS_MAP_OPTS_INIT;
 	commits_job job;
-	size_t jobs = sghook_scan_jobs(opts);
 	int error;
 
 	memset(&job, 0, sizeof(job));
@@ -988,7 +987,8 @@ static int scan_each_commit(sghook_findings *out, size_t *read,
 	job.blobs = blobs;
 	job.ids = ids;
 	map.nitems = ids->count;
-	map.jobs = ids->count < 64 * jobs ? 1 : jobs;
+	map.jobs = sghook_scan_jobs(opts);
+	map.min_share = SGHOOK_SCAN_MIN_SHARE;
 	map.record_size = sizeof(found_record);
 	map.share = commits_share;
 	map.merge = commits_merge;

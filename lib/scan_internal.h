@@ -70,6 +70,8 @@ int sghook_scan_rule_index(uint32_t *out, const sghook_rules *rules,
 
 /* Processes for a scan, the calling one included: opts->jobs, or 1. */
 size_t sghook_scan_jobs(const sghook_scan_opts *opts);
+/* Commits a process must have to be worth its fork, in either pass. */
+#define SGHOOK_SCAN_MIN_SHARE 64
 
 /* ---- blobs.c ---------------------------------------------------------- */
 

@@ -148,6 +148,32 @@ static void test_shares_that_send_nothing_merge_nothing(void **state)
 	assert_int_equal(j.items[0], 0);
 }
 
+static void test_fewer_items_than_jobs_times_min_share_fork_nothing(void **state)
+{
+	sghook_procs_map_opts o = SGHOOK_PROCS_MAP_OPTS_INIT;
+	job j;
+	size_t k;
+
+	(void)state;
+	job_init(&j);
+	j.nitems = o.nitems = 11;
+	o.jobs = 2;
+	o.min_share = 6;
+	o.record_size = sizeof(rec);
+	o.share = share;
+	o.merge = merge;
+	o.ctx = &j;
+	assert_int_equal(sghook_procs_map(&o), 0);
+	assert_int_equal(j.merged, 11);
+	for (k = 0; k < 11; k++)
+		assert_int_equal(j.pids[k], (uint32_t)getpid());
+	job_init(&j);
+	j.nitems = o.nitems = 12;
+	assert_int_equal(sghook_procs_map(&o), 0);
+	assert_int_equal(j.merged, 12);
+	assert_int_equal(distinct_pids(&j), 2);
+}
+
 static void test_jobs_1_runs_every_item_here_without_fork(void **state)
 {
 	job j;
@@ -283,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runs_merge_in_item_order_across_processes),
 		cmocka_unit_test(test_shares_that_send_nothing_merge_nothing),
+		cmocka_unit_test(test_fewer_items_than_jobs_times_min_share_fork_nothing),
 		cmocka_unit_test(test_jobs_1_runs_every_item_here_without_fork),
 		cmocka_unit_test(test_chunks_cover_every_item_once),
 		cmocka_unit_test(test_outputs_larger_than_a_pipe_arrive_whole),
