@@ -769,74 +769,124 @@ static int diff_commit(file_list *out, dirt *d, sghook_scan_ctx *sc,
 	return error;
 }
 
-static int judge_commit(sghook_findings *out, sghook_scan_ctx *sc, dirt *d,
+/* A commit, its tree and its parents' (a root commit: one empty side). */
+typedef struct {
+	git_commit *commit;
+	git_tree *tree;
+	parent_side *ps;
+	size_t np;
+	char hex[GIT_OID_HEXSZ + 1];
+} commit_sides;
+
+/* The commit and its tree; a message that names the commit. */
+static int commit_open(commit_sides *cs, git_repository *repo,
 	const git_oid *id)
 {
-	git_commit *c = NULL, *parent = NULL;
-	parent_side *ps = NULL;
-	git_tree *tree = NULL;
-	file_list files = {0};
-	sghook_findings found = {0};
-	size_t np = 0, i;
-	char hex[GIT_OID_HEXSZ + 1];
-	int error = SGHOOK_ERROR, named = 0;  /* the message names it */
+	memset(cs, 0, sizeof(*cs));
+	git_oid_tostr(cs->hex, sizeof(cs->hex), id);
+	if (git_commit_lookup(&cs->commit, repo, id) < 0 ||
+	    git_commit_tree(&cs->tree, cs->commit) < 0)
+		return sghook_error_from_git(cs->hex);
+	return 0;
+}
 
-	git_oid_tostr(hex, sizeof(hex), id);
-	if (git_commit_lookup(&c, sc->repo, id) < 0 ||
-	    git_commit_tree(&tree, c) < 0) {
-		named = sghook_error_from_git(hex);
-		goto done;
-	}
-	if (d->blobs && (error = tree_dirty_of(d, sc->repo, tree)) <= 0)
-		goto done;
-	error = SGHOOK_ERROR;
-	np = git_commit_parentcount(c);
-	if (!(ps = calloc(np ? np : 1, sizeof(*ps)))) {
-		sghook_error_set("out of memory");
-		goto done;
-	}
-	for (i = 0; i < np; i++) {
-		if (d->last_tree && git_oid_equal(&d->last,
-		    git_commit_parent_id(c, (unsigned int)i))) {
-			if (git_tree_dup(&ps[i].tree, d->last_tree) < 0) {
-				named = sghook_error_from_git(hex);
-				goto done;
-			}
-			continue;
-		}
-		if (git_commit_parent(&parent, c, (unsigned int)i) < 0 ||
-		    git_commit_tree(&ps[i].tree, parent) < 0) {
-			named = sghook_error_from_git(hex);
-			goto done;
-		}
+/* The parents' trees; the one judged last is at hand already. */
+static int commit_parents(commit_sides *cs, const dirt *d)
+{
+	size_t n = git_commit_parentcount(cs->commit), i;
+	const git_oid *pid;
+	git_commit *parent = NULL;
+	int error = 0;
+
+	if (!(cs->ps = calloc(n ? n : 1, sizeof(*cs->ps))))
+		return sghook_error_set("out of memory");
+	cs->np = n ? n : 1;
+	for (i = 0; i < n && error == 0; i++) {
+		pid = git_commit_parent_id(cs->commit, (unsigned int)i);
+		if (d->last_tree && git_oid_equal(&d->last, pid))
+			error = git_tree_dup(&cs->ps[i].tree, d->last_tree);
+		else if ((error = git_commit_parent(&parent, cs->commit,
+		    (unsigned int)i)) == 0)
+			error = git_commit_tree(&cs->ps[i].tree, parent);
 		git_commit_free(parent);
 		parent = NULL;
 	}
-	/* A file a merge adds differs from every parent: parent 0 finds it. */
-	if ((error = d->blobs ?
-	    changed_files(&files, d, sc->repo, tree, ps[0].tree, "") :
-	    diff_commit(&files, d, sc, tree, ps, np ? np : 1)) < 0)
+	return error < 0 ? sghook_error_from_git(cs->hex) : 0;
+}
+
+/* Keeps the commit's tree: often the next commit's parent's. */
+static void commit_close(commit_sides *cs, dirt *d, const git_oid *id)
+{
+	sides_free(cs->ps, cs->np);
+	git_tree_free(d->last_tree);
+	d->last_tree = cs->tree;
+	git_oid_cpy(&d->last, id);
+	git_commit_free(cs->commit);
+	memset(cs, 0, sizeof(*cs));
+}
+
+/*
+ * The files the commit changes that hold a blocking blob. A file a merge
+ * adds differs from every parent: parent 0 finds it.
+ */
+static int commit_files(file_list *out, dirt *d, sghook_scan_ctx *sc,
+	const commit_sides *cs)
+{
+	return d->blobs ?
+		changed_files(out, d, sc->repo, cs->tree, cs->ps[0].tree, "") :
+		diff_commit(out, d, sc, cs->tree, cs->ps, cs->np);
+}
+
+static int judge_commit(sghook_findings *out, sghook_scan_ctx *sc, dirt *d,
+	const git_oid *id)
+{
+	commit_sides cs;
+	file_list files = {0};
+	sghook_findings found = {0};
+	size_t i;
+	int error, named = 0;  /* the message names the commit */
+
+	if ((error = commit_open(&cs, sc->repo, id)) < 0) {
+		named = 1;
+		goto done;
+	}
+	if (d->blobs && (error = tree_dirty_of(d, sc->repo, cs.tree)) <= 0)
+		goto done;  /* 0: the tree holds no blocking blob */
+	if ((error = commit_parents(&cs, d)) < 0) {
+		named = 1;
+		goto done;
+	}
+	if ((error = commit_files(&files, d, sc, &cs)) < 0)
 		goto done;
 	for (i = 0; i < files.count && error == 0; i++)
-		error = judge_file(&found, sc, ps, np ? np : 1,
-			files.paths[i], &files.ids[i],
-			dirt_result(d, &files.ids[i]), id);
+		error = judge_file(&found, sc, cs.ps, cs.np, files.paths[i],
+			&files.ids[i], dirt_result(d, &files.ids[i]), id);
 	if (error == 0)
-		error = apply_tree_ignore(&found, sc, tree);
+		error = apply_tree_ignore(&found, sc, cs.tree);
 	if (error == 0)
 		error = sghook_findings_append(out, &found);
 done:
 	if (error < 0 && !named)
-		sghook_error_prefix("commit %s", hex);
+		sghook_error_prefix("commit %s", cs.hex);
 	sghook_findings_clear(&found);
 	files_free(&files);
-	sides_free(ps, np ? np : (ps ? 1 : 0));
-	git_commit_free(parent);
-	git_tree_free(d->last_tree);
-	d->last_tree = tree;
-	git_oid_cpy(&d->last, id);
-	git_commit_free(c);
+	commit_close(&cs, d, id);
 	return error < 0 ? error : 0;
+}
+
+/* DIFF's comparisons of a commit, counted in d->cost; nothing is read. */
+static int measure_commit(dirt *d, sghook_scan_ctx *sc, const git_oid *id)
+{
+	commit_sides cs;
+	file_list files = {0};
+	int error;
+
+	if ((error = commit_open(&cs, sc->repo, id)) == 0 &&
+	    (error = commit_parents(&cs, d)) == 0)
+		error = diff_commit(&files, d, sc, cs.tree, cs.ps, cs.np);
+	files_free(&files);
+	commit_close(&cs, d, id);
+	return error;
 }
 
 /*
@@ -1044,15 +1094,53 @@ static int count_entries(size_t *count, sghook_oidmap *trees,
  * entries, up to the point where it would not matter. A range of a few
  * commits is not worth the measuring: DIFF.
  */
+/* DIFF's comparisons for the whole range, estimated from a sample. */
+static int sample_cost(size_t *cost, git_repository *repo,
+	const sghook_oids *ids, const sghook_scan_opts *opts)
+{
+	sghook_scan_ctx sc;
+	dirt d;
+	size_t k;
+	int error;
+
+	if ((error = dirt_init(&d, NULL, ids)) < 0)
+		return error;
+	d.sample = 1;
+	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) == 0)
+		for (k = 0; k < SAMPLE && error == 0; k++)
+			error = measure_commit(&d, &sc,
+				&ids->ids[k * ids->count / SAMPLE]);
+	sghook_scan_ctx_close(&sc);
+	*cost = d.cost / SAMPLE * ids->count;
+	dirt_free(&d);
+	return error;
+}
+
+/* The entries of the newest commit's trees, counted up to past `cap`. */
+static int newest_entries(size_t *entries, git_repository *repo,
+	const sghook_oids *ids, size_t cap)
+{
+	sghook_oidmap trees = {0};
+	git_commit *c = NULL;
+	int error;
+
+	*entries = 0;
+	if ((error = sghook_oidmap_init(&trees)) < 0)
+		return error;
+	if (git_commit_lookup(&c, repo, &ids->ids[ids->count - 1]) < 0)
+		error = sghook_error_from_git("cannot read a commit");
+	else
+		error = count_entries(entries, &trees, repo,
+			git_commit_tree_id(c), cap);
+	git_commit_free(c);
+	sghook_oidmap_free(&trees);
+	return error;
+}
+
 static int choose(sghook_scan_strategy *out, git_repository *repo,
 	const sghook_oids *ids, const sghook_scan_opts *opts)
 {
-	sghook_findings none = {0};
-	sghook_oidmap trees = {0};
-	git_commit *c = NULL;
-	sghook_scan_ctx sc;
-	dirt d;
-	size_t k, diff, entries = 0, cap;
+	size_t diff, entries, cap;
 	int error;
 
 	if ((*out = opts->strategy) != SGHOOK_SCAN_AUTO) {
@@ -1065,28 +1153,8 @@ static int choose(sghook_scan_strategy *out, git_repository *repo,
 		sghook_trace("scan: diff: %zu commits", ids->count);
 		return 0;
 	}
-	if ((error = dirt_init(&d, NULL, ids)) < 0)
-		return error;
-	d.sample = 1;
-	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) == 0)
-		for (k = 0; k < SAMPLE && error == 0; k++)
-			error = judge_commit(&none, &sc, &d,
-				&ids->ids[k * ids->count / SAMPLE]);
-	sghook_scan_ctx_close(&sc);
-	diff = d.cost / SAMPLE * ids->count;
-	dirt_free(&d);
-	sghook_findings_clear(&none);
-	cap = diff / 4;
-	if (error == 0 && (error = sghook_oidmap_init(&trees)) == 0) {
-		if (git_commit_lookup(&c, repo, &ids->ids[ids->count - 1]) < 0)
-			error = sghook_error_from_git("cannot read a commit");
-		else
-			error = count_entries(&entries, &trees, repo,
-				git_commit_tree_id(c), cap);
-	}
-	git_commit_free(c);
-	sghook_oidmap_free(&trees);
-	if (error < 0)
+	if ((error = sample_cost(&diff, repo, ids, opts)) < 0 ||
+	    (error = newest_entries(&entries, repo, ids, cap = diff / 4)) < 0)
 		return error;
 	*out = entries > cap ? SGHOOK_SCAN_DIFF : SGHOOK_SCAN_LIST;
 	sghook_trace("scan: %s: %zu commits, about %zu entries to compare, "
