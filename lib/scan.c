@@ -1331,92 +1331,160 @@ static long kids_find(const cache_kids *k, const char *name, size_t len)
 }
 
 /*
+ * A file's entry of the index, `rest` its name in its directory, `head`
+ * HEAD's tree of that directory (NULL: none): judged unless it is what
+ * HEAD has, or stages nothing.
+ */
+static int judge_staged_entry(staged *st, const sghook_index_entry *e,
+	const char *rest, git_tree *head)
+{
+	const git_tree_entry *he;
+	uint32_t mode = sghook_index_entry_mode(e);
+	git_oid id;
+
+	if (sghook_index_entry_stage(e)) {
+		sghook_error_set("the index has unmerged paths (%s): resolve "
+			"the conflicts and git add them first", e->path);
+		return SGHOOK_EINVALID;
+	}
+	if (sghook_index_entry_intent_to_add(e) || (mode & 0170000) == 0160000)
+		return 0;  /* nothing staged; a submodule */
+	sghook_index_entry_id(&id, e);
+	if (head && (he = git_tree_entry_byname(head, rest)) &&
+	    git_oid_equal(git_tree_entry_id(he), &id) &&
+	    (uint32_t)git_tree_entry_filemode(he) == mode)
+		return 0;
+	return judge_staged_blob(st, e->path, &id);
+}
+
+static int judge_staged_dir(staged *st, size_t plen, size_t lo, size_t hi,
+	long node, const git_oid *head_id);
+
+/*
+ * The subdirectory of the index entries from `lo` on (`slash` ends its
+ * name in e->path), up to hi: *next is where the entries after it start.
+ */
+static int judge_staged_subdir(staged *st, const cache_kids *kids,
+	git_tree *head, size_t plen, size_t lo, size_t hi, size_t *next)
+{
+	const sghook_index_entry *e = &st->ix->entries[lo];
+	const char *rest = e->path + plen, *slash = strchr(rest, '/');
+	const git_tree_entry *he;
+	size_t slo = lo, shi = hi, len = (size_t)(slash - rest);
+	char name[4096];
+	int error;
+
+	sghook_index_range(st->ix, e->path, (size_t)(slash - e->path) + 1,
+		&slo, &shi);
+	if (len >= sizeof(name))
+		return sghook_error_set("path too long: %s", e->path);
+	memcpy(name, rest, len);
+	name[len] = '\0';
+	he = head ? git_tree_entry_byname(head, name) : NULL;
+	error = judge_staged_dir(st, (size_t)(slash - e->path) + 1, slo, shi,
+		kids_find(kids, name, len),
+		he && git_tree_entry_type(he) == GIT_OBJECT_TREE ?
+		git_tree_entry_id(he) : NULL);
+	*next = shi > lo ? shi : lo + 1;
+	return error;
+}
+
+/*
  * The index entries [lo, hi), all under the directory whose path (with a
  * slash, or "" at the top) is the first `plen` bytes of each; `node` is
  * its cache-tree entry (-1: none) and `head_id` the id of HEAD's tree of
  * it (NULL: none). A directory whose cached tree is HEAD's is skipped
- * without reading either.
+ * without reading either; one whose cached tree git wrote is compared
+ * as trees.
  */
 static int judge_staged_dir(staged *st, size_t plen, size_t lo, size_t hi,
 	long node, const git_oid *head_id)
 {
 	const sghook_index *ix = st->ix;
-	const sghook_index_entry *e;
-	const git_tree_entry *he;
-	git_oid id;
-	uint32_t mode;
+	const sghook_index_tree *cached = node >= 0 &&
+		ix->tree[node].entries >= 0 ? &ix->tree[node] : NULL;
 	git_tree *t = NULL, *head = NULL;
-	const char *rest, *slash;
-	char name[4096];
+	const char *rest;
+	char *prefix = NULL;
 	cache_kids kids;
-	size_t i = lo, slo, shi;
+	size_t i = lo;
 	int error = 0;
 
-	if (node >= 0 && ix->tree[node].entries >= 0 && head_id &&
-	    git_oid_equal(&ix->tree[node].id, head_id))
+	memset(&kids, 0, sizeof(kids));
+	if (cached && head_id && git_oid_equal(&cached->id, head_id))
 		return 0;
 	if (head_id && git_tree_lookup(&head, st->sc->repo, head_id) < 0)
 		return sghook_error_from_git("cannot read HEAD's tree");
-	/* git writes the trees it caches; read it, if it is there. */
-	if (node >= 0 && ix->tree[node].entries >= 0 &&
-	    git_tree_lookup(&t, st->sc->repo, &ix->tree[node].id) == 0) {
-		char *prefix = strndup(lo < hi ? ix->entries[lo].path : "",
-		    plen);
-
-		error = prefix ? judge_staged_trees(st, t, head, prefix) :
-			sghook_error_set("out of memory");
-		free(prefix);
-		git_tree_free(t);
-		git_tree_free(head);
-		return error;
+	if (cached && git_tree_lookup(&t, st->sc->repo, &cached->id) == 0) {
+		if (!(prefix = strndup(lo < hi ? ix->entries[lo].path : "",
+		    plen)))
+			error = sghook_error_set("out of memory");
+		else
+			error = judge_staged_trees(st, t, head, prefix);
+		goto done;
 	}
-	if ((error = kids_list(&kids, ix, node)) < 0) {
-		git_tree_free(head);
-		return error;
-	}
+	if ((error = kids_list(&kids, ix, node)) < 0)
+		goto done;
 	while (i < hi && error == 0) {
-		e = &ix->entries[i];
-		rest = e->path + plen;
-		if (!(slash = strchr(rest, '/'))) {
-			i++;
-			if (sghook_index_entry_stage(e)) {
-				sghook_error_set("the index has unmerged paths "
-					"(%s): resolve the conflicts and git add "
-					"them first", e->path);
-				error = SGHOOK_EINVALID;
-				break;
-			}
-			mode = sghook_index_entry_mode(e);
-			if (sghook_index_entry_intent_to_add(e) ||
-			    (mode & 0170000) == 0160000)
-				continue;  /* nothing staged; a submodule */
-			sghook_index_entry_id(&id, e);
-			if (head && (he = git_tree_entry_byname(head, rest)) &&
-			    git_oid_equal(git_tree_entry_id(he), &id) &&
-			    (uint32_t)git_tree_entry_filemode(he) == mode)
-				continue;
-			error = judge_staged_blob(st, e->path, &id);
-			continue;
-		}
-		slo = i;
-		shi = hi;
-		sghook_index_range(ix, e->path, (size_t)(slash - e->path) + 1,
-			&slo, &shi);
-		if ((size_t)(slash - rest) >= sizeof(name)) {
-			error = sghook_error_set("path too long: %s", e->path);
-			break;
-		}
-		memcpy(name, rest, (size_t)(slash - rest));
-		name[slash - rest] = '\0';
-		he = head ? git_tree_entry_byname(head, name) : NULL;
-		error = judge_staged_dir(st, (size_t)(slash - e->path) + 1,
-			slo, shi, kids_find(&kids, name, strlen(name)),
-			he && git_tree_entry_type(he) == GIT_OBJECT_TREE ?
-			git_tree_entry_id(he) : NULL);
-		i = shi > i ? shi : i + 1;
+		rest = ix->entries[i].path + plen;
+		if (strchr(rest, '/'))
+			error = judge_staged_subdir(st, &kids, head, plen, i, hi,
+				&i);
+		else
+			error = judge_staged_entry(st, &ix->entries[i++], rest,
+				head);
 	}
+done:
+	free(prefix);
 	free(kids.at);
+	git_tree_free(t);
 	git_tree_free(head);
+	return error;
+}
+
+/* HEAD's tree (none when HEAD is unborn), then each MERGE_HEAD's. */
+static int index_parents(merge_parents *mp, git_repository *repo)
+{
+	git_reference *ref = NULL;
+	git_object *head = NULL;
+	int unborn, error = 0;
+
+	if (!(mp->ps = calloc(mp->alloc, sizeof(*mp->ps))))
+		return sghook_error_set("out of memory");
+	if ((unborn = git_repository_head_unborn(repo)) < 0)
+		return sghook_error_from_git("cannot read HEAD");
+	/*
+	 * Not git_revparse_single("HEAD^{tree}"): it leaks the reference
+	 * when HEAD names a commit that is missing.
+	 */
+	if (!unborn && (git_repository_head(&ref, repo) < 0 ||
+	    git_reference_peel(&head, ref, GIT_OBJECT_TREE) < 0))
+		error = sghook_error_from_git("cannot read HEAD");
+	else
+		mp->ps[0].tree = (git_tree *)head;
+	git_reference_free(ref);
+	if (error < 0)
+		return error;
+	error = git_repository_mergehead_foreach(repo, add_merge_head, mp);
+	if (error < 0 && error != GIT_ENOTFOUND)
+		return mp->error ? mp->error :
+			sghook_error_from_git("cannot read MERGE_HEAD");
+	return 0;
+}
+
+/* The index at opts->index_path, or the repository's. */
+static int index_open(sghook_index *ix, git_repository *repo,
+	const sghook_scan_opts *opts)
+{
+	char *path = NULL;
+	int error;
+
+	if (opts->index_path)
+		return sghook_index_open(ix, opts->index_path);
+	if (asprintf(&path, "%sindex", git_repository_path(repo)) < 0)
+		return sghook_error_set("out of memory");
+	error = sghook_index_open(ix, path);
+	free(path);
 	return error;
 }
 
@@ -1432,54 +1500,15 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	sghook_index ix;
 	const sghook_index_entry *ig;
 	git_oid ig_id;
-	git_reference *ref = NULL;
-	git_object *head = NULL;
 	sghook_findings found = {0};
 	staged st;
-	char *path = NULL;
-	int error, unborn;
+	int error;
 
 	memset(&ix, 0, sizeof(ix));
-	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) < 0)
+	if ((error = sghook_scan_ctx_open(&sc, opts, repo)) < 0 ||
+	    (error = index_open(&ix, repo, opts)) < 0 ||
+	    (error = index_parents(&mp, repo)) < 0)
 		goto done;
-	error = SGHOOK_ERROR;
-	if (!(mp.ps = calloc(mp.alloc, sizeof(*mp.ps)))) {
-		sghook_error_set("out of memory");
-		goto done;
-	}
-	if (!opts->index_path &&
-	    asprintf(&path, "%sindex", git_repository_path(repo)) < 0) {
-		path = NULL;
-		sghook_error_set("out of memory");
-		goto done;
-	}
-	if ((error = sghook_index_open(&ix, opts->index_path ?
-	    opts->index_path : path)) < 0)
-		goto done;
-	error = SGHOOK_ERROR;
-	if ((unborn = git_repository_head_unborn(repo)) < 0) {
-		sghook_error_from_git("cannot read HEAD");
-		goto done;
-	}
-	/*
-	 * Not git_revparse_single("HEAD^{tree}"): it leaks the reference
-	 * when HEAD names a commit that is missing.
-	 */
-	if (!unborn) {
-		if (git_repository_head(&ref, repo) < 0 ||
-		    git_reference_peel(&head, ref, GIT_OBJECT_TREE) < 0) {
-			sghook_error_from_git("cannot read HEAD");
-			goto done;
-		}
-		mp.ps[0].tree = (git_tree *)head;
-		head = NULL;
-	}
-	error = git_repository_mergehead_foreach(repo, add_merge_head, &mp);
-	if (error < 0 && error != GIT_ENOTFOUND) {
-		if (!mp.error)
-			sghook_error_from_git("cannot read MERGE_HEAD");
-		goto done;
-	}
 	st.out = &found;
 	st.sc = &sc;
 	st.mp = &mp;
@@ -1487,8 +1516,7 @@ int sghook_scan_index(sghook_findings *out, git_repository *repo,
 	error = judge_staged_dir(&st, 0, 0, ix.count, ix.tree ? 0 : -1,
 		mp.ps[0].tree ? git_tree_id(mp.ps[0].tree) : NULL);
 	if (error == 0) {
-		ig = sghook_index_find(&ix, ".sghookignore");
-		if (ig)
+		if ((ig = sghook_index_find(&ix, ".sghookignore")))
 			sghook_index_entry_id(&ig_id, ig);
 		error = apply_ignore(&found, &sc, ig ? &ig_id : NULL);
 	}
@@ -1498,10 +1526,7 @@ done:
 	sghook_findings_clear(&found);
 	if (mp.ps)
 		sides_free(mp.ps, mp.n);
-	git_object_free(head);
-	git_reference_free(ref);
 	sghook_index_close(&ix);
-	free(path);
 	sghook_scan_ctx_close(&sc);
 	return error;
 }
