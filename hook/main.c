@@ -738,22 +738,88 @@ done:
 	git_index_free(index);
 }
 
+/* The whole of the message file at `path`. */
+static int read_message(char **buf, size_t *len, const char *path)
+{
+	FILE *fp;
+	int error;
+
+	if (!(fp = fopen(path, "rb")))
+		return sghook_error_set("cannot read %s: %s", path,
+			strerror(errno));
+	error = read_all(buf, len, fp);
+	fclose(fp);
+	return error;
+}
+
 /*
- * git's commit-msg hook: the message file it passes, as git will record
- * it. A refused commit is not made, and git keeps the message file: the
+ * A refused commit is not made, and git keeps the message file: the
  * advice gives the command that takes it up again in the editor (with
  * -v when the file holds a diff below the scissors line, so that git
  * drops it again).
  */
+static char *commit_msg_advice(const char *path, int cut)
+{
+	char *advice = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if (!(fp = open_memstream(&advice, &len)))
+		return NULL;
+	fputs("Next: the commit was not made, and what was staged is "
+	      "still staged. git kept\nthe message in ", fp);
+	shell_word(fp, path);
+	fputs(": commit again and take the token out of the\nmessage "
+	      "in the editor that opens:\n  git commit ", fp);
+	fputs(cut ? "-v -e -F " : "-e -F ", fp);
+	if (path[0] == '-')
+		fputs("./", fp);
+	shell_word(fp, path);
+	fputc('\n', fp);
+	if (fclose(fp) != 0) {
+		free(advice);
+		return NULL;
+	}
+	return advice;
+}
+
+/*
+ * The findings of the message as git will record it: stripped of its
+ * comments (and of what lies below a scissors line: *cut), less what the
+ * staged .sghookignore allows.
+ */
+static int scan_message(sghook_findings *found, int *cut, const options *o,
+	git_repository *repo, const sghook_rules *rules, git_config *cfg)
+{
+	sghook_scan_opts so;
+	char *buf = NULL, *msg = NULL, *comment = NULL;
+	size_t len = 0, mlen = 0;
+	int error;
+
+	if ((error = read_message(&buf, &len, o->args[0])) < 0)
+		goto done;
+	comment = comment_string(cfg);
+	if ((error = sghook_message_strip(&msg, &mlen, cut, buf, len,
+	    comment)) < 0)
+		goto done;
+	cli_scan_opts_init(&so, o, rules);
+	if ((error = sghook_message_scan(found, msg, mlen,
+	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so)) < 0)
+		goto done;
+	commit_msg_ignore(repo, o->index_file, found);
+done:
+	free(comment);
+	free(msg);
+	free(buf);
+	return error;
+}
+
+/* git's commit-msg hook: the message file it passes. */
 static int run_commit_msg(const options *o, git_repository *repo,
 	const sghook_rules *rules, git_config *cfg)
 {
-	sghook_scan_opts so;
 	sghook_findings found = {0};
-	char *buf = NULL, *msg = NULL, *comment = NULL, *advice = NULL;
-	char head[128];
-	size_t len = 0, mlen = 0, alen = 0;
-	FILE *fp = NULL, *af;
+	char head[128], *advice = NULL;
 	int rc = EXIT_ERROR, cut = 0;
 
 	if (o->nargs != 1) {
@@ -761,43 +827,14 @@ static int run_commit_msg(const options *o, git_repository *repo,
 			"to the commit-msg hook");
 		return EXIT_ERROR;
 	}
-	if (!(fp = fopen(o->args[0], "rb"))) {
-		sghook_error_set("cannot read %s: %s", o->args[0],
-			strerror(errno));
+	if (scan_message(&found, &cut, o, repo, rules, cfg) < 0)
 		goto done;
-	}
-	if (read_all(&buf, &len, fp) < 0)
-		goto done;
-	comment = comment_string(cfg);
-	if (sghook_message_strip(&msg, &mlen, &cut, buf, len, comment) < 0)
-		goto done;
-	cli_scan_opts_init(&so, o, rules);
-	if (sghook_message_scan(&found, msg, mlen,
-	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so) < 0)
-		goto done;
-	commit_msg_ignore(repo, o->index_file, &found);
 	snprintf(head, sizeof(head), "sghook: commit refused: its message "
 		"holds %zu %s", found.count, cli_plural(found.count, "secret",
 		"secrets"));
-	if (found.count) {
-		if (!(af = open_memstream(&advice, &alen))) {
-			sghook_error_set("out of memory");
-			goto done;
-		}
-		fputs("Next: the commit was not made, and what was staged is "
-		      "still staged. git kept\nthe message in ", af);
-		shell_word(af, o->args[0]);
-		fputs(": commit again and take the token out of the\nmessage "
-		      "in the editor that opens:\n  git commit ", af);
-		fputs(cut ? "-v -e -F " : "-e -F ", af);
-		if (o->args[0][0] == '-')
-			fputs("./", af);
-		shell_word(af, o->args[0]);
-		fputc('\n', af);
-		if (fclose(af) != 0 || !advice) {
-			sghook_error_set("out of memory");
-			goto done;
-		}
+	if (found.count && !(advice = commit_msg_advice(o->args[0], cut))) {
+		sghook_error_set("out of memory");
+		goto done;
 	}
 	if (cli_report(o, &found, stderr, head, advice) < 0)
 		goto done;
@@ -805,12 +842,7 @@ static int run_commit_msg(const options *o, git_repository *repo,
 done:
 	if (rc == EXIT_ERROR)
 		cli_warnx("%s; commit refused", sghook_error_last());
-	if (fp)
-		fclose(fp);
 	free(advice);
-	free(comment);
-	free(msg);
-	free(buf);
 	sghook_findings_clear(&found);
 	return rc;
 }
