@@ -145,7 +145,8 @@ static int read_path_v4(sghook_index *ix, v4_paths *v, size_t i, cursor *c,
 	if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
 		return truncated(path);
 	plen = v->prev_len - strip + (size_t)(nul - name);
-	if ((error = SGHOOK_ARRAY_GROW(ix->paths, v->cap, v->used + plen + 1)) < 0)
+	if ((error = SGHOOK_ARRAY_GROW(ix->paths, v->cap,
+	    v->used + plen + 1)) < 0)
 		return error;
 	if (!v->offs && !(v->offs = calloc(ix->count, sizeof(*v->offs))))
 		return sghook_error_set("out of memory");
