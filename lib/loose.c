@@ -49,7 +49,7 @@ typedef struct {
 	int fd;
 	int end;                     /* the stream has ended */
 	char *path;
-	unsigned char in[READ_SIZE];
+	unsigned char *in;           /* READ_SIZE bytes */
 } reader;
 
 /* One read and inflate: 1 at the stream's end, 0 for more, <0 on error. */
@@ -146,7 +146,7 @@ static int read_body(reader *r, char *body, size_t size, size_t got)
 int sghook_loose_read(char **out, size_t *outlen, const char *objects_dir,
 	const git_oid *id)
 {
-	unsigned char head[HEADER_MAX];
+	unsigned char in[READ_SIZE], head[HEADER_MAX];
 	char *body = NULL;
 	size_t size = 0, hlen = 0, have = 0;
 	reader r;
@@ -154,6 +154,7 @@ int sghook_loose_read(char **out, size_t *outlen, const char *objects_dir,
 
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
+	r.in = in;
 	if ((error = reader_open(&r, objects_dir, id)) < 0 ||
 	    (error = read_header(&r, head, &size, &hlen, &have)) < 0)
 		goto done;
