@@ -738,22 +738,88 @@ done:
 	git_index_free(index);
 }
 
+/* The whole of the message file at `path`. */
+static int read_message(char **buf, size_t *len, const char *path)
+{
+	FILE *fp;
+	int error;
+
+	if (!(fp = fopen(path, "rb")))
+		return sghook_error_set("cannot read %s: %s", path,
+			strerror(errno));
+	error = read_all(buf, len, fp);
+	fclose(fp);
+	return error;
+}
+
 /*
- * git's commit-msg hook: the message file it passes, as git will record
- * it. A refused commit is not made, and git keeps the message file: the
+ * A refused commit is not made, and git keeps the message file: the
  * advice gives the command that takes it up again in the editor (with
  * -v when the file holds a diff below the scissors line, so that git
  * drops it again).
  */
+static char *commit_msg_advice(const char *path, int cut)
+{
+	char *advice = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if (!(fp = open_memstream(&advice, &len)))
+		return NULL;
+	fputs("Next: the commit was not made, and what was staged is "
+	      "still staged. git kept\nthe message in ", fp);
+	shell_word(fp, path);
+	fputs(": commit again and take the token out of the\nmessage "
+	      "in the editor that opens:\n  git commit ", fp);
+	fputs(cut ? "-v -e -F " : "-e -F ", fp);
+	if (path[0] == '-')
+		fputs("./", fp);
+	shell_word(fp, path);
+	fputc('\n', fp);
+	if (fclose(fp) != 0) {
+		free(advice);
+		return NULL;
+	}
+	return advice;
+}
+
+/*
+ * The findings of the message as git will record it: stripped of its
+ * comments (and of what lies below a scissors line: *cut), less what the
+ * staged .sghookignore allows.
+ */
+static int scan_message(sghook_findings *found, int *cut, const options *o,
+	git_repository *repo, const sghook_rules *rules, git_config *cfg)
+{
+	sghook_scan_opts so;
+	char *buf = NULL, *msg = NULL, *comment = NULL;
+	size_t len = 0, mlen = 0;
+	int error;
+
+	if ((error = read_message(&buf, &len, o->args[0])) < 0)
+		goto done;
+	comment = comment_string(cfg);
+	if ((error = sghook_message_strip(&msg, &mlen, cut, buf, len,
+	    comment)) < 0)
+		goto done;
+	cli_scan_opts_init(&so, o, rules);
+	if ((error = sghook_message_scan(found, msg, mlen,
+	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so)) < 0)
+		goto done;
+	commit_msg_ignore(repo, o->index_file, found);
+done:
+	free(comment);
+	free(msg);
+	free(buf);
+	return error;
+}
+
+/* git's commit-msg hook: the message file it passes. */
 static int run_commit_msg(const options *o, git_repository *repo,
 	const sghook_rules *rules, git_config *cfg)
 {
-	sghook_scan_opts so;
 	sghook_findings found = {0};
-	char *buf = NULL, *msg = NULL, *comment = NULL, *advice = NULL;
-	char head[128];
-	size_t len = 0, mlen = 0, alen = 0;
-	FILE *fp = NULL, *af;
+	char head[128], *advice = NULL;
 	int rc = EXIT_ERROR, cut = 0;
 
 	if (o->nargs != 1) {
@@ -761,43 +827,14 @@ static int run_commit_msg(const options *o, git_repository *repo,
 			"to the commit-msg hook");
 		return EXIT_ERROR;
 	}
-	if (!(fp = fopen(o->args[0], "rb"))) {
-		sghook_error_set("cannot read %s: %s", o->args[0],
-			strerror(errno));
+	if (scan_message(&found, &cut, o, repo, rules, cfg) < 0)
 		goto done;
-	}
-	if (read_all(&buf, &len, fp) < 0)
-		goto done;
-	comment = comment_string(cfg);
-	if (sghook_message_strip(&msg, &mlen, &cut, buf, len, comment) < 0)
-		goto done;
-	cli_scan_opts_init(&so, o, rules);
-	if (sghook_message_scan(&found, msg, mlen,
-	    SGHOOK_SOURCE_COMMIT_MESSAGE, NULL, &so) < 0)
-		goto done;
-	commit_msg_ignore(repo, o->index_file, &found);
 	snprintf(head, sizeof(head), "sghook: commit refused: its message "
 		"holds %zu %s", found.count, cli_plural(found.count, "secret",
 		"secrets"));
-	if (found.count) {
-		if (!(af = open_memstream(&advice, &alen))) {
-			sghook_error_set("out of memory");
-			goto done;
-		}
-		fputs("Next: the commit was not made, and what was staged is "
-		      "still staged. git kept\nthe message in ", af);
-		shell_word(af, o->args[0]);
-		fputs(": commit again and take the token out of the\nmessage "
-		      "in the editor that opens:\n  git commit ", af);
-		fputs(cut ? "-v -e -F " : "-e -F ", af);
-		if (o->args[0][0] == '-')
-			fputs("./", af);
-		shell_word(af, o->args[0]);
-		fputc('\n', af);
-		if (fclose(af) != 0 || !advice) {
-			sghook_error_set("out of memory");
-			goto done;
-		}
+	if (found.count && !(advice = commit_msg_advice(o->args[0], cut))) {
+		sghook_error_set("out of memory");
+		goto done;
 	}
 	if (cli_report(o, &found, stderr, head, advice) < 0)
 		goto done;
@@ -805,12 +842,7 @@ static int run_commit_msg(const options *o, git_repository *repo,
 done:
 	if (rc == EXIT_ERROR)
 		cli_warnx("%s; commit refused", sghook_error_last());
-	if (fp)
-		fclose(fp);
 	free(advice);
-	free(comment);
-	free(msg);
-	free(buf);
 	sghook_findings_clear(&found);
 	return rc;
 }
@@ -1535,112 +1567,145 @@ static int set_mode(options *o, enum mode m)
 	return 0;
 }
 
-static int parse_args(options *o, int argc, char **argv)
-{
-	enum { O_PC = 256, O_CR, O_PR, O_PP, O_SCAN, O_FMT, O_RULES,
-		O_NORED, O_COLOR, O_JOBS, O_QUIET, O_BASELINE, O_HELP,
-		O_VERSION, O_DOCTOR, O_CM };
-	static const struct option longopts[] = {
-		{ "pre-commit", no_argument, NULL, O_PC },
-		{ "commit-msg", no_argument, NULL, O_CM },
-		{ "check-range", no_argument, NULL, O_CR },
-		{ "pre-receive", no_argument, NULL, O_PR },
-		{ "pre-push", no_argument, NULL, O_PP },
-		{ "scan", no_argument, NULL, O_SCAN },
-		{ "format", required_argument, NULL, O_FMT },
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "no-redact", no_argument, NULL, O_NORED },
-		{ "color", required_argument, NULL, O_COLOR },
-		{ "colour", required_argument, NULL, O_COLOR },
-		{ "jobs", required_argument, NULL, O_JOBS },
-		{ "quiet", no_argument, NULL, O_QUIET },
-		{ "baseline", required_argument, NULL, O_BASELINE },
-		{ "help", no_argument, NULL, O_HELP },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ "doctor", no_argument, NULL, O_DOCTOR },
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
-	long n;
-	int c;
+/* The long options; a mode's value is what option_mode() maps. */
+enum { O_PC = 256, O_CR, O_PR, O_PP, O_SCAN, O_FMT, O_RULES,
+	O_NORED, O_COLOR, O_JOBS, O_QUIET, O_BASELINE, O_HELP,
+	O_VERSION, O_DOCTOR, O_CM };
 
-	o->redact = 1;
-	o->color = -1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hj:q", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_PC: if (set_mode(o, MODE_PRE_COMMIT)) return -1; break;
-		case O_CM: if (set_mode(o, MODE_COMMIT_MSG)) return -1; break;
-		case O_CR: if (set_mode(o, MODE_CHECK_RANGE)) return -1; break;
-		case O_PR: if (set_mode(o, MODE_PRE_RECEIVE)) return -1; break;
-		case O_PP: if (set_mode(o, MODE_PRE_PUSH)) return -1; break;
-		case O_SCAN: if (set_mode(o, MODE_SCAN)) return -1; break;
-		case O_DOCTOR: if (set_mode(o, MODE_DOCTOR)) return -1; break;
-		case O_FMT:
-			if (!strcmp(optarg, "text"))
-				o->format = SGHOOK_FORMAT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				o->format = SGHOOK_FORMAT_JSON;
-			else if (!strcmp(optarg, "sarif"))
-				o->format = SGHOOK_FORMAT_SARIF;
-			else {
-				cli_warnx("unknown format '%s': use text, json "
-					"or sarif", optarg);
-				return -1;
-			}
-			break;
-		case O_RULES:
-			o->rules[o->nrules++] = optarg;
-			break;
-		case O_NORED:
-			o->redact = 0;
-			break;
-		case O_COLOR:
-			if (!strcmp(optarg, "auto"))
-				o->color = -1;
-			else if (!strcmp(optarg, "always"))
-				o->color = 1;
-			else if (!strcmp(optarg, "never"))
-				o->color = 0;
-			else {
-				cli_warnx("unknown --color '%s': use auto, always "
-					"or never", optarg);
-				return -1;
-			}
-			break;
-		case 'j':
-		case O_JOBS:
-			n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > MAX_JOBS) {
-				cli_warnx("--jobs needs a number from 1 to %d", MAX_JOBS);
-				return -1;
-			}
-			o->jobs = (int)n;
-			break;
-		case 'q':
-		case O_QUIET:
-			o->quiet = 1;
-			break;
-		case O_BASELINE:
-			o->baseline = optarg;
-			break;
-		case 'h':
-		case O_HELP:
-			usage(stdout);
-			exit(EXIT_CLEAN);
-		case O_VERSION:
-			version();
-			exit(EXIT_CLEAN);
-		default:
-			if (optopt >= O_PC || !optopt)
-				cli_warnx("unknown or incomplete option '%s'",
-					argv[optind - 1]);
-			else
-				cli_warnx("unknown option '-%c'", optopt);
-			usage(stderr);
-			return -1;
-		}
+static const struct option longopts[] = {
+	{ "pre-commit", no_argument, NULL, O_PC },
+	{ "commit-msg", no_argument, NULL, O_CM },
+	{ "check-range", no_argument, NULL, O_CR },
+	{ "pre-receive", no_argument, NULL, O_PR },
+	{ "pre-push", no_argument, NULL, O_PP },
+	{ "scan", no_argument, NULL, O_SCAN },
+	{ "format", required_argument, NULL, O_FMT },
+	{ "rules", required_argument, NULL, O_RULES },
+	{ "no-redact", no_argument, NULL, O_NORED },
+	{ "color", required_argument, NULL, O_COLOR },
+	{ "colour", required_argument, NULL, O_COLOR },
+	{ "jobs", required_argument, NULL, O_JOBS },
+	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "baseline", required_argument, NULL, O_BASELINE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "doctor", no_argument, NULL, O_DOCTOR },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The mode an option chooses, or MODE_NONE for the other options. */
+static enum mode option_mode(int c)
+{
+	switch (c) {
+	case O_PC: return MODE_PRE_COMMIT;
+	case O_CM: return MODE_COMMIT_MSG;
+	case O_CR: return MODE_CHECK_RANGE;
+	case O_PR: return MODE_PRE_RECEIVE;
+	case O_PP: return MODE_PRE_PUSH;
+	case O_SCAN: return MODE_SCAN;
+	case O_DOCTOR: return MODE_DOCTOR;
+	default: return MODE_NONE;
 	}
+}
+
+static int parse_format(options *o, const char *arg)
+{
+	if (!strcmp(arg, "text"))
+		o->format = SGHOOK_FORMAT_TEXT;
+	else if (!strcmp(arg, "json"))
+		o->format = SGHOOK_FORMAT_JSON;
+	else if (!strcmp(arg, "sarif"))
+		o->format = SGHOOK_FORMAT_SARIF;
+	else {
+		cli_warnx("unknown format '%s': use text, json or sarif", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_color(options *o, const char *arg)
+{
+	if (!strcmp(arg, "auto"))
+		o->color = -1;
+	else if (!strcmp(arg, "always"))
+		o->color = 1;
+	else if (!strcmp(arg, "never"))
+		o->color = 0;
+	else {
+		cli_warnx("unknown --color '%s': use auto, always or never",
+			arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_jobs(options *o, const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (*end || n < 1 || n > MAX_JOBS) {
+		cli_warnx("--jobs needs a number from 1 to %d", MAX_JOBS);
+		return -1;
+	}
+	o->jobs = (int)n;
+	return 0;
+}
+
+/* An option getopt_long() did not know, or one without its argument. */
+static int bad_option(char **argv)
+{
+	if (optopt >= O_PC || !optopt)
+		cli_warnx("unknown or incomplete option '%s'", argv[optind - 1]);
+	else
+		cli_warnx("unknown option '-%c'", optopt);
+	usage(stderr);
+	return -1;
+}
+
+/* One option `c` of getopt_long() and its optarg. */
+static int parse_option(options *o, int c, char **argv)
+{
+	enum mode m = option_mode(c);
+
+	if (m != MODE_NONE)
+		return set_mode(o, m);
+	switch (c) {
+	case O_FMT:
+		return parse_format(o, optarg);
+	case O_RULES:
+		o->rules[o->nrules++] = optarg;
+		return 0;
+	case O_NORED:
+		o->redact = 0;
+		return 0;
+	case O_COLOR:
+		return parse_color(o, optarg);
+	case 'j':
+	case O_JOBS:
+		return parse_jobs(o, optarg);
+	case 'q':
+	case O_QUIET:
+		o->quiet = 1;
+		return 0;
+	case O_BASELINE:
+		o->baseline = optarg;
+		return 0;
+	case 'h':
+	case O_HELP:
+		usage(stdout);
+		exit(EXIT_CLEAN);
+	case O_VERSION:
+		version();
+		exit(EXIT_CLEAN);
+	default:
+		return bad_option(argv);
+	}
+}
+
+/* What the options mean together, once all are read. */
+static int check_options(const options *o)
+{
 	if (o->mode == MODE_NONE) {
 		usage(stderr);
 		return -1;
@@ -1651,9 +1716,131 @@ static int parse_args(options *o, int argc, char **argv)
 			"reads .sghookignore");
 		return -1;
 	}
+	return 0;
+}
+
+static int parse_args(options *o, int argc, char **argv)
+{
+	int c;
+
+	o->redact = 1;
+	o->color = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hj:q", longopts, NULL)) != -1)
+		if (parse_option(o, c, argv) < 0)
+			return -1;
+	if (check_options(o) < 0)
+		return -1;
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	return 0;
+}
+
+/* libgit2 for a process that reads each object of a change once. */
+static void tune_libgit2(void)
+{
+	/*
+	 * Every tree and blob of a range is read once, so libgit2's object
+	 * cache would only hold memory.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	/*
+	 * git does not re-hash what it reads either: objects were checked
+	 * when they came in (index-pack verifies a push before the hook
+	 * runs), and re-hashing is much of the time of a scan.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/*
+	 * Pack windows: every page of a window read once stays resident, so
+	 * the mapped total bounds the resident set. These sizes lower the
+	 * peak of a whole-history audit at no cost in time; smaller windows
+	 * lower it further but cost time in remapping, and time wins.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)SGHOOK_WINDOW << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+		(size_t)SGHOOK_WINDOWS << 20);
+}
+
+/*
+ * git names the index it is about to commit in GIT_INDEX_FILE, and
+ * libgit2 would read all of it on opening the repository: sghook reads
+ * it itself, as far as the change needs (lib/index.c).
+ */
+static int take_index_file(options *o)
+{
+	const char *v = getenv("GIT_INDEX_FILE");
+
+	if ((o->mode != MODE_PRE_COMMIT && o->mode != MODE_COMMIT_MSG) || !v)
+		return 0;
+	if (!(o->index_file = strdup(v))) {
+		cli_warnx("out of memory");
+		return -1;
+	}
+	unsetenv("GIT_INDEX_FILE");
+	return 0;
+}
+
+/* The repository and a snapshot of its config; --scan needs neither. */
+static int open_repo_config(git_repository **repo, git_config **cfg,
+	const options *o)
+{
+	if (o->mode == MODE_SCAN)
+		return 0;
+	if (open_repo(repo) < 0 ||
+	    git_repository_config_snapshot(cfg, *repo) < 0) {
+		if (*repo)
+			sghook_error_from_git("cannot read git config");
+		cli_warnx("%s%s", sghook_error_last(), index_advice());
+		return -1;
+	}
+	return 0;
+}
+
+/* What the mode needs before its rules: repository, config, time, jobs. */
+static int prepare(options *o, git_repository **repo, git_config **cfg)
+{
+	if (take_index_file(o) < 0 || open_repo_config(repo, cfg, o) < 0)
+		return -1;
+	if (((o->mode == MODE_PRE_RECEIVE || o->mode == MODE_PRE_PUSH) &&
+	    push_timeout_start(*cfg, o->mode == MODE_PRE_PUSH) < 0) ||
+	    resolve_jobs(o, *cfg) < 0) {
+		cli_warnx("%s", sghook_error_last());
+		return -1;
+	}
+	return 0;
+}
+
+/* Rules that cannot be loaded: refused, or a push let through by failOpen. */
+static int rules_failed(const options *o, git_config *cfg)
+{
+	int fail_open = (o->mode == MODE_PRE_RECEIVE ||
+		o->mode == MODE_PRE_PUSH) &&
+		cli_config_bool(cfg, "sghook.failOpen", 0);
+
+	cli_warnx("%s%s", sghook_error_last(), fail_open ?
+		"; letting the push through (sghook.failOpen)" : "");
+	return fail_open ? EXIT_CLEAN : EXIT_ERROR;
+}
+
+static int run_mode(const options *o, git_repository *repo,
+	const sghook_rules *rules, git_config *cfg)
+{
+	switch (o->mode) {
+	case MODE_PRE_COMMIT:
+		return run_pre_commit(o, repo, rules);
+	case MODE_COMMIT_MSG:
+		return run_commit_msg(o, repo, rules, cfg);
+	case MODE_CHECK_RANGE:
+		return run_check_range(o, repo, rules);
+	case MODE_PRE_RECEIVE:
+		return push_run(o, repo, rules, cfg, 0);
+	case MODE_PRE_PUSH:
+		return push_run(o, repo, rules, cfg, 1);
+	case MODE_SCAN:
+		return run_scan(o, rules);
+	default:
+		return EXIT_ERROR;
+	}
 }
 
 int main(int argc, char **argv)
@@ -1673,96 +1860,15 @@ int main(int argc, char **argv)
 		goto done;
 	git_libgit2_init();
 	trace_start();
-	/*
-	 * Every tree and blob of a range is read once, so libgit2's object
-	 * cache would only hold memory.
-	 */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	/*
-	 * git does not re-hash what it reads either: objects were checked
-	 * when they came in (index-pack verifies a push before the hook
-	 * runs), and re-hashing was half of the time of a scan.
-	 */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	/*
-	 * Pack windows: every page of a window read once stays resident, so
-	 * the mapped total bounds the resident set. On the bench's 30,000
-	 * commits (a 46 MiB pack), 16 MiB windows up to 48 MiB took the peak
-	 * of a whole-history audit from 103 to 81 MiB at no cost in time;
-	 * 8 MiB windows up to 16 MiB went to 51 MiB but cost a tenth more
-	 * time in remapping, and time wins.
-	 */
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)SGHOOK_WINDOW << 20);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
-		(size_t)SGHOOK_WINDOWS << 20);
-	if (o.mode == MODE_DOCTOR) {
+	tune_libgit2();
+	if (o.mode == MODE_DOCTOR)
 		rc = run_doctor(&o);
-		goto done;
-	}
-	/*
-	 * git names the index it is about to commit in GIT_INDEX_FILE, and
-	 * libgit2 would read all of it on opening the repository: sghook
-	 * reads it itself, as far as the change needs (lib/index.c).
-	 */
-	if ((o.mode == MODE_PRE_COMMIT || o.mode == MODE_COMMIT_MSG) &&
-	    getenv("GIT_INDEX_FILE")) {
-		if (!(o.index_file = strdup(getenv("GIT_INDEX_FILE")))) {
-			cli_warnx("out of memory");
-			goto done;
-		}
-		unsetenv("GIT_INDEX_FILE");
-	}
-	if (o.mode != MODE_SCAN) {
-		if (open_repo(&repo) < 0 ||
-		    git_repository_config_snapshot(&cfg, repo) < 0) {
-			if (repo)
-				sghook_error_from_git("cannot read git config");
-			cli_warnx("%s%s", sghook_error_last(), index_advice());
-			goto done;
-		}
-	}
-	if ((o.mode == MODE_PRE_RECEIVE || o.mode == MODE_PRE_PUSH) &&
-	    push_timeout_start(cfg, o.mode == MODE_PRE_PUSH) < 0) {
-		cli_warnx("%s", sghook_error_last());
-		goto done;
-	}
-	if (resolve_jobs(&o, cfg) < 0) {
-		cli_warnx("%s", sghook_error_last());
+	else if (prepare(&o, &repo, &cfg) < 0)
 		rc = EXIT_ERROR;
-		goto done;
-	}
-	if (load_rules(&rules, &o, cfg) < 0) {
-		int fail_open = (o.mode == MODE_PRE_RECEIVE ||
-			o.mode == MODE_PRE_PUSH) &&
-			cli_config_bool(cfg, "sghook.failOpen", 0);
-
-		cli_warnx("%s%s", sghook_error_last(), fail_open ?
-			"; letting the push through (sghook.failOpen)" : "");
-		rc = fail_open ? EXIT_CLEAN : EXIT_ERROR;
-		goto done;
-	}
-	switch (o.mode) {
-	case MODE_PRE_COMMIT:
-		rc = run_pre_commit(&o, repo, rules);
-		break;
-	case MODE_COMMIT_MSG:
-		rc = run_commit_msg(&o, repo, rules, cfg);
-		break;
-	case MODE_CHECK_RANGE:
-		rc = run_check_range(&o, repo, rules);
-		break;
-	case MODE_PRE_RECEIVE:
-		rc = push_run(&o, repo, rules, cfg, 0);
-		break;
-	case MODE_PRE_PUSH:
-		rc = push_run(&o, repo, rules, cfg, 1);
-		break;
-	case MODE_SCAN:
-		rc = run_scan(&o, rules);
-		break;
-	default:
-		break;
-	}
+	else if (load_rules(&rules, &o, cfg) < 0)
+		rc = rules_failed(&o, cfg);
+	else
+		rc = run_mode(&o, repo, rules, cfg);
 done:
 	sghook_rules_free(rules);
 	git_config_free(cfg);

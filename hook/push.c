@@ -153,8 +153,6 @@ static const char *pusher(void)
 	return pw ? pw->pw_name : "unknown";
 }
 
-/* Records an accepted bypass: in the log for the administrator, then on
- * stderr for the pusher. Failing to log refuses the bypass. */
 /*
  * The commits that hold findings, each once, in the order found, as the
  * comma-separated list the audit line gives; NULL when there is none.
@@ -196,6 +194,10 @@ done:
 	return error;
 }
 
+/*
+ * Records an accepted bypass: in the log for the administrator, then on
+ * stderr for the pusher. Failing to log refuses the bypass.
+ */
 static int audit_bypass(git_config *cfg, const sghook_hookinput *in,
 	const sghook_findings *found, const char *reason)
 {
@@ -356,106 +358,175 @@ static int timed_out(int error)
 	"The server kept nothing of this push; a message that was pushed elsewhere\n" \
 	"stays in every clone: revoke the token.\n"
 
-int push_run(const options *o, git_repository *repo,
-	const sghook_rules *rules, git_config *cfg, int pre_push)
-{
-	sghook_hookinput in = SGHOOK_HOOKINPUT_INIT;
-	sghook_oids ids = {0}, others = {0}, tags = {0};
-	sghook_scan_opts so;
-	size_t i;
-	sghook_findings found = {0};
-	const char *reason = bypass_reason();
-	git_odb *before = NULL;
-	char glob[512], head[200];
-	int rc = EXIT_ERROR, bypass = 0, error = 0;
+/* What a push brings, and what sghook found in it. */
+typedef struct {
+	sghook_hookinput in;
+	git_odb *before;       /* pre-receive: the objects before the push */
+	sghook_oids ids;       /* the commits it brings */
+	sghook_oids others;    /* trees and blobs that tags bring */
+	sghook_oids tags;      /* annotated tags */
+	sghook_findings found;
+} push;
 
-	if (pre_push) {
-		if (o->nargs != 2) {
-			cli_warnx("--pre-push takes the remote's name and URL, as "
-				"git passes them to the pre-push hook");
-			return EXIT_ERROR;
-		}
-		snprintf(glob, sizeof(glob), "refs/remotes/%s/*", o->args[0]);
-	} else if (o->nargs) {
-		cli_warnx("--pre-receive takes no arguments; it reads git's input");
-		return EXIT_ERROR;
+static void push_free(push *p)
+{
+	sghook_hookinput_free(&p->in);
+	git_odb_free(p->before);
+	sghook_oids_free(&p->ids);
+	sghook_oids_free(&p->others);
+	sghook_oids_free(&p->tags);
+	sghook_findings_clear(&p->found);
+}
+
+static int push_check_args(const options *o, int pre_push)
+{
+	if (pre_push && o->nargs != 2) {
+		cli_warnx("--pre-push takes the remote's name and URL, as "
+			"git passes them to the pre-push hook");
+		return -1;
 	}
-	if ((error = sghook_hookinput_read(&in, stdin, pre_push ?
+	if (!pre_push && o->nargs) {
+		cli_warnx("--pre-receive takes no arguments; it reads git's input");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * git's input and the commits it brings: past what the repository had
+ * before (pre-receive) or what the refs of `remote` hold (pre-push).
+ */
+static int push_walk(push *p, git_repository *repo, const char *remote)
+{
+	char glob[512];
+	int error;
+
+	if (remote)
+		snprintf(glob, sizeof(glob), "refs/remotes/%s/*", remote);
+	if ((error = sghook_hookinput_read(&p->in, stdin, remote ?
 	    SGHOOK_HOOKINPUT_PRE_PUSH : SGHOOK_HOOKINPUT_PRE_RECEIVE)) < 0 ||
 	    (error = cli_shallow_check(repo)) < 0 ||
-	    (!pre_push && (error = open_before(&before, repo)) < 0))
-		goto done;
-	error = before ?
-		sghook_walk_pushed(&ids, &others, repo, before, in.tips.ids,
-			in.tips.count, in.olds.ids, in.olds.count) :
-		sghook_walk_new(&ids, &others, repo, in.tips.ids,
-			in.tips.count, in.hide.ids, in.hide.count,
-			pre_push ? glob : "refs/*");
-	if (error < 0)
-		goto done;
-	timeout_prepare(pre_push, ids.count);
+	    (!remote && (error = open_before(&p->before, repo)) < 0))
+		return error;
+	if (p->before)
+		return sghook_walk_pushed(&p->ids, &p->others, repo, p->before,
+			p->in.tips.ids, p->in.tips.count, p->in.olds.ids,
+			p->in.olds.count);
+	return sghook_walk_new(&p->ids, &p->others, repo, p->in.tips.ids,
+		p->in.tips.count, p->in.hide.ids, p->in.hide.count,
+		remote ? glob : "refs/*");
+}
+
+static int push_judge(push *p, const options *o, git_repository *repo,
+	const sghook_rules *rules)
+{
+	sghook_scan_opts so;
+	size_t i;
+	int error;
+
 	/* Annotated tags the push brings, also of commits already there. */
-	if ((error = sghook_message_tags(&tags, repo, in.tips.ids,
-	    in.tips.count, in.hide.ids, in.hide.count)) < 0 ||
-	    (error = cli_judge(o, repo, rules, &ids, &tags, &found, NULL)) < 0)
-		goto done;
+	if ((error = sghook_message_tags(&p->tags, repo, p->in.tips.ids,
+	    p->in.tips.count, p->in.hide.ids, p->in.hide.count)) < 0 ||
+	    (error = cli_judge(o, repo, rules, &p->ids, &p->tags, &p->found,
+	    NULL)) < 0)
+		return error;
 	/* A tag of a tree or a blob brings content without a commit. */
 	cli_scan_opts_init(&so, o, rules);
-	for (i = 0; i < others.count; i++)
-		if ((error = sghook_scan_object(&found, repo, &others.ids[i],
-		    &so)) < 0)
-			goto done;
-	/* Judged: what is left (report, audit log) is not cut short. */
-	timeout_alarm(0);
-	if (found.count && reason && !pre_push) {
-		if (!cli_config_bool(cfg, "sghook.allowBypass", 0))
-			cli_warnx("bypass refused: this server does not allow it "
-				"(git config sghook.allowBypass)");
-		else if (!*reason)
-			cli_warnx("bypass refused: a bypass needs a reason: "
-				"git push -o sghook.bypass=\"why\"");
-		else if (audit_bypass(cfg, &in, &found, reason) < 0)
-			cli_warnx("bypass refused: %s", sghook_error_last());
-		else
-			bypass = 1;
-	}
+	for (i = 0; i < p->others.count; i++)
+		if ((error = sghook_scan_object(&p->found, repo,
+		    &p->others.ids[i], &so)) < 0)
+			return error;
+	return 0;
+}
+
+/* Whether a server lets the findings through: 1 when a bypass is allowed. */
+static int push_bypass(const push *p, git_config *cfg)
+{
+	const char *reason = bypass_reason();
+
+	if (!reason)
+		return 0;
+	if (!cli_config_bool(cfg, "sghook.allowBypass", 0))
+		cli_warnx("bypass refused: this server does not allow it "
+			"(git config sghook.allowBypass)");
+	else if (!*reason)
+		cli_warnx("bypass refused: a bypass needs a reason: "
+			"git push -o sghook.bypass=\"why\"");
+	else if (audit_bypass(cfg, &p->in, &p->found, reason) < 0)
+		cli_warnx("bypass refused: %s", sghook_error_last());
+	else
+		return 1;
+	return 0;
+}
+
+static int push_report(const options *o, const sghook_findings *found,
+	int bypass, int pre_push)
+{
+	const char *advice = PUSH_ADVICE;
+	size_t commits = cli_distinct_commits(found);
+	char head[200];
+
+	if (bypass)
+		advice = NULL;
+	else if (cli_has_message(found))
+		advice = pre_push ?
+			PUSH_ADVICE MESSAGE_ADVICE MESSAGE_PRE_PUSH :
+			PUSH_ADVICE MESSAGE_ADVICE MESSAGE_PRE_RECEIVE;
 	snprintf(head, sizeof(head), "sghook: push %s: %zu %s %zu %s",
-		bypass ? "allowed by bypass" : "refused",
-		cli_distinct_commits(&found),
-		cli_plural(cli_distinct_commits(&found), "commit adds", "commits add"),
-		found.count, cli_plural(found.count, "secret", "secrets"));
-	if (cli_report(o, &found, stderr, head, bypass ? NULL :
-	    cli_has_message(&found) ? pre_push ? PUSH_ADVICE MESSAGE_ADVICE
-	    MESSAGE_PRE_PUSH : PUSH_ADVICE MESSAGE_ADVICE MESSAGE_PRE_RECEIVE :
-	    PUSH_ADVICE) < 0)
-		goto done;
-	cli_warn_ignore_commits(repo, &found);
-	rc = found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
-done:
-	if (rc == EXIT_ERROR && found.count == 0 && timed_out(error)) {
+		bypass ? "allowed by bypass" : "refused", commits,
+		cli_plural(commits, "commit adds", "commits add"),
+		found->count, cli_plural(found->count, "secret", "secrets"));
+	return cli_report(o, found, stderr, head, advice);
+}
+
+/* The exit status of a push that failed with `error`. */
+static int push_failed(const push *p, git_config *cfg, int error)
+{
+	if (p->found.count == 0 && timed_out(error)) {
 		/* Not judged, and never let through by failOpen. */
 		timeout_alarm(0);
 		if (timeout_len)
 			fputs(timeout_line, stderr);
-	} else if (rc == EXIT_ERROR) {
-		/*
-		 * failOpen is for a push sghook could not judge. A secret it
-		 * found is a verdict, whatever failed after (the report to a
-		 * full or closed stderr, say).
-		 */
-		if (found.count == 0 && cli_config_bool(cfg, "sghook.failOpen", 0)) {
-			cli_warnx("%s; letting the push through (sghook.failOpen)",
-				sghook_error_last());
-			rc = EXIT_CLEAN;
-		} else {
-			cli_warnx("%s; push refused", sghook_error_last());
-		}
+		return EXIT_ERROR;
 	}
-	sghook_hookinput_free(&in);
-	git_odb_free(before);
-	sghook_oids_free(&ids);
-	sghook_oids_free(&others);
-	sghook_oids_free(&tags);
-	sghook_findings_clear(&found);
+	/*
+	 * failOpen is for a push sghook could not judge. A secret it found
+	 * is a verdict, whatever failed after (the report to a full or
+	 * closed stderr, say).
+	 */
+	if (p->found.count == 0 && cli_config_bool(cfg, "sghook.failOpen", 0)) {
+		cli_warnx("%s; letting the push through (sghook.failOpen)",
+			sghook_error_last());
+		return EXIT_CLEAN;
+	}
+	cli_warnx("%s; push refused", sghook_error_last());
+	return EXIT_ERROR;
+}
+
+int push_run(const options *o, git_repository *repo,
+	const sghook_rules *rules, git_config *cfg, int pre_push)
+{
+	push p = { SGHOOK_HOOKINPUT_INIT, NULL, {0}, {0}, {0}, {0} };
+	int rc = EXIT_ERROR, bypass = 0, error = 0;
+
+	if (push_check_args(o, pre_push) < 0)
+		return EXIT_ERROR;
+	if ((error = push_walk(&p, repo, pre_push ? o->args[0] : NULL)) < 0)
+		goto done;
+	timeout_prepare(pre_push, p.ids.count);
+	if ((error = push_judge(&p, o, repo, rules)) < 0)
+		goto done;
+	/* Judged: what is left (report, audit log) is not cut short. */
+	timeout_alarm(0);
+	if (p.found.count && !pre_push)
+		bypass = push_bypass(&p, cfg);
+	if (push_report(o, &p.found, bypass, pre_push) < 0)
+		goto done;
+	cli_warn_ignore_commits(repo, &p.found);
+	rc = p.found.count && !bypass ? EXIT_FOUND : EXIT_CLEAN;
+done:
+	if (rc == EXIT_ERROR)
+		rc = push_failed(&p, cfg, error);
+	push_free(&p);
 	return rc;
 }

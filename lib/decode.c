@@ -442,73 +442,98 @@ static int run_long_enough(const char *buf, size_t len, size_t at)
 		(buf[at + f] == '\n' || buf[at + f] == '\r'));
 }
 
+/*
+ * Where the characters of the run around `at` lie, in order, from the
+ * first whole group before the hit's own (the one aligned with `phase`):
+ * *out, *n of them, or none.
+ */
+static int run_positions(size_t **out, size_t *n, const char *buf,
+	size_t len, size_t at, unsigned phase)
+{
+	positions before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
+	size_t *pos, nb, i, first;
+	int error, whole;
+
+	*out = NULL;
+	*n = 0;
+	if ((error = run_backward(&before, buf, len, at, &first, &whole)) < 0 ||
+	    (error = run_forward(&after, buf, len, at, first, whole)) < 0 ||
+	    before.n < phase)
+		goto done;
+	nb = (before.n - phase) / 4 * 4 + phase;
+	if (!(pos = malloc((nb + after.n + 1) * sizeof(*pos)))) {
+		error = sghook_error_set("out of memory");
+		goto done;
+	}
+	for (i = 0; i < nb; i++)
+		pos[i] = before.pos[nb - 1 - i];
+	memcpy(pos + nb, after.pos, after.n * sizeof(*pos));
+	*out = pos;
+	*n = nb + after.n;
+done:
+	free(before.pos);
+	free(after.pos);
+	return error;
+}
+
+/* The bytes of the `n` base64 characters at buf[pos[0]], buf[pos[1]]... */
+static int b64_decode(char **out, size_t *outlen, const char *buf,
+	const size_t *pos, size_t n)
+{
+	char *data;
+	size_t i, k, o = 0;
+	unsigned v, c[4];
+
+	if (!(data = malloc(n / 4 * 3 + 2)))
+		return sghook_error_set("out of memory");
+	for (i = 0; i < n; i += 4) {
+		for (k = 0; k < 4; k++)
+			c[k] = i + k < n ?
+				(unsigned)b64_value((unsigned char)buf[pos[i + k]]) : 0;
+		v = c[0] << 18 | c[1] << 12 | c[2] << 6 | c[3];
+		data[o++] = (char)(v >> 16);
+		if (i + 2 < n)
+			data[o++] = (char)(v >> 8);
+		if (i + 3 < n)
+			data[o++] = (char)v;
+	}
+	*out = data;
+	*outlen = o;
+	return 0;
+}
+
 int sghook_decode_base64(sghook_decoded *out, const char *buf, size_t len,
 	size_t at, unsigned phase)
 {
-	positions before = { NULL, 0, 0 }, after = { NULL, 0, 0 };
-	size_t *pos = NULL, n, t, i, o, nfull, first;
-	unsigned v, c[4];
+	size_t *pos = NULL, n, dlen = 0;
 	char *data = NULL;
-	int error = 0, whole;
+	int error;
 
 	memset(out, 0, sizeof(*out));
 	if (at >= len || !run_long_enough(buf, len, at))
 		return 0;
-	if ((error = run_backward(&before, buf, len, at, &first, &whole)) < 0 ||
-	    (error = run_forward(&after, buf, len, at, first, whole)) < 0)
-		goto done;
-	if (before.n < phase)
-		goto done;
-	/* Whole groups before the hit's own: the first aligned with it. */
-	n = (before.n - phase) / 4 * 4 + phase;
-	if (!(pos = malloc((n + after.n + 1) * sizeof(*pos)))) {
-		error = sghook_error_set("out of memory");
-		goto done;
+	if ((error = run_positions(&pos, &n, buf, len, at, phase)) < 0)
+		return error;
+	/* Whole groups, and a last one of two or three characters. */
+	if (n % 4 == 1)
+		n--;
+	if (n == 0) {
+		free(pos);
+		return 0;
 	}
-	for (i = 0; i < n; i++)
-		pos[i] = before.pos[n - 1 - i];
-	memcpy(pos + n, after.pos, after.n * sizeof(*pos));
-	n += after.n;
-	nfull = n / 4;
-	t = n % 4;
-	if (t == 1)
-		t = 0;
-	if (!nfull && !t)
-		goto done;
-	if (!(data = malloc(nfull * 3 + 2))) {
-		error = sghook_error_set("out of memory");
-		goto done;
-	}
-	for (i = 0, o = 0; i < nfull * 4 + t; i += 4) {
-		size_t k;
-
-		for (k = 0; k < 4; k++)
-			c[k] = i + k < nfull * 4 + t ?
-				(unsigned)b64_value((unsigned char)buf[pos[i + k]]) : 0;
-		v = c[0] << 18 | c[1] << 12 | c[2] << 6 | c[3];
-		data[o++] = (char)(v >> 16);
-		if (i + 2 < nfull * 4 + t)
-			data[o++] = (char)(v >> 8);
-		if (i + 3 < nfull * 4 + t)
-			data[o++] = (char)v;
+	if ((error = b64_decode(&data, &dlen, buf, pos, n)) < 0) {
+		free(pos);
+		return error;
 	}
 	/* Character j of the run is at pos[j]. */
 	out->encoding = SGHOOK_ENCODING_BASE64;
 	out->data = data;
-	out->len = o;
+	out->len = dlen;
 	out->chars = pos;
-	out->nchars = nfull * 4 + t;
+	out->nchars = n;
 	out->src_start = pos[0];
-	out->src_end = pos[out->nchars - 1] + 1;
-	pos = NULL;
-	data = NULL;
-	error = 1;
-done:
-	free(before.pos);
-	free(after.pos);
-	free(pos);
-	free(data);
-	return error;
+	out->src_end = pos[n - 1] + 1;
+	return 1;
 }
 
 int sghook_decode_utf16(sghook_decoded *out, const char *buf, size_t len,

@@ -68,89 +68,121 @@ static int varint(size_t *out, cursor *c)
 	return 0;
 }
 
+static int truncated(const char *path)
+{
+	return corrupt(path, "an entry runs past the end of the file");
+}
+
+/*
+ * An entry's fixed part and extended flags: `e` points at it, and the
+ * cursor at its path. Returns its flags, or -1 when it does not fit.
+ */
+static int read_entry_head(sghook_index_entry *e, cursor *c, unsigned version)
+{
+	uint16_t flags;
+
+	if ((size_t)(c->end - c->p) < ENTRY_FIXED)
+		return -1;
+	e->raw = c->p;
+	flags = (uint16_t)(c->p[60] << 8 | c->p[61]);
+	c->p += ENTRY_FIXED;
+	if (flags & FLAG_EXTENDED) {
+		if (version < 3 || c->end - c->p < 2)
+			return -1;
+		c->p += 2;
+	}
+	return flags;
+}
+
+/* Versions 2 and 3: the path in the file, padded to eight bytes. */
+static int read_path(sghook_index_entry *e, cursor *c, uint16_t flags,
+	const char *path)
+{
+	const char *name = (const char *)c->p, *nul;
+	/* The flags hold the length when it is under 0xfff. */
+	size_t plen = flags & FLAG_NAMEMASK;
+
+	if (plen == FLAG_NAMEMASK) {
+		if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
+			return truncated(path);
+		plen = (size_t)(nul - name);
+	} else if ((size_t)(c->end - c->p) <= plen || name[plen] != '\0') {
+		return truncated(path);
+	} else if (memchr(name, '\0', plen)) {
+		/* Read as C strings later: the path would change. */
+		return corrupt(path, "a path holds a NUL byte");
+	}
+	/* Padded with NULs to a multiple of eight bytes. */
+	c->p = e->raw + ((size_t)(c->p - e->raw) + plen + 8) / 8 * 8;
+	if (c->p > c->end)
+		return truncated(path);
+	e->path = name;
+	e->path_len = plen;
+	return 0;
+}
+
+/*
+ * Version 4 spells each path as the previous one less some bytes, then a
+ * suffix. The paths are spelt out into ix->paths, entry i's from offs[i]
+ * on: offsets, as the buffer moves while it grows.
+ */
+typedef struct {
+	size_t *offs;
+	size_t used, cap;
+	size_t prev_len;
+} v4_paths;
+
+static int read_path_v4(sghook_index *ix, v4_paths *v, size_t i, cursor *c,
+	const char *path)
+{
+	size_t strip, plen;
+	const char *name, *nul;
+	int error;
+
+	if (varint(&strip, c) < 0 || strip > v->prev_len)
+		return truncated(path);
+	name = (const char *)c->p;
+	if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
+		return truncated(path);
+	plen = v->prev_len - strip + (size_t)(nul - name);
+	if ((error = SGHOOK_ARRAY_GROW(ix->paths, v->cap,
+	    v->used + plen + 1)) < 0)
+		return error;
+	if (!v->offs && !(v->offs = calloc(ix->count, sizeof(*v->offs))))
+		return sghook_error_set("out of memory");
+	if (i > 0)
+		memmove(ix->paths + v->used, ix->paths + v->offs[i - 1],
+			v->prev_len - strip);
+	memcpy(ix->paths + v->used + v->prev_len - strip, name,
+		(size_t)(nul - name) + 1);
+	v->offs[i] = v->used;
+	ix->entries[i].path_len = plen;
+	v->used += plen + 1;
+	v->prev_len = plen;
+	c->p = (const unsigned char *)nul + 1;
+	return 0;
+}
+
 static int read_entries(sghook_index *ix, cursor *c, unsigned version,
 	const char *path)
 {
-	size_t i, plen, strip, prev_len = 0, used = 0, cap = 0;
-	size_t *offs = NULL;
-	const unsigned char *start;
-	const char *name, *nul;
-	uint16_t flags;
-	int error = 0;
+	v4_paths v = { NULL, 0, 0, 0 };
+	size_t i;
+	int flags, error = 0;
 
-	for (i = 0; i < ix->count; i++) {
-		sghook_index_entry *e = &ix->entries[i];
-
-		start = c->p;
-		if ((size_t)(c->end - c->p) < ENTRY_FIXED)
-			goto truncated;
-		e->raw = start;
-		flags = (uint16_t)(c->p[60] << 8 | c->p[61]);
-		c->p += ENTRY_FIXED;
-		if (flags & FLAG_EXTENDED) {
-			if (version < 3 || c->end - c->p < 2)
-				goto truncated;
-			c->p += 2;
-		}
-		if (version < 4) {
-			name = (const char *)c->p;
-			/* The flags hold the length when it is under 0xfff. */
-			plen = flags & FLAG_NAMEMASK;
-			if (plen == FLAG_NAMEMASK) {
-				if (!(nul = memchr(name, '\0',
-				    (size_t)(c->end - c->p))))
-					goto truncated;
-				plen = (size_t)(nul - name);
-			} else if ((size_t)(c->end - c->p) <= plen ||
-			    name[plen] != '\0') {
-				goto truncated;
-			} else if (memchr(name, '\0', plen)) {
-				/* Read as C strings later: the path would change. */
-				error = corrupt(path, "a path holds a NUL byte");
-				goto done;
-			}
-			/* Padded with NULs to a multiple of eight bytes. */
-			c->p = start + ((size_t)(c->p - start) + plen + 8) / 8 * 8;
-			if (c->p > c->end)
-				goto truncated;
-			e->path = name;
-			e->path_len = plen;
-			continue;
-		}
-		/* v4: the previous path less `strip` bytes, then a suffix. */
-		if (varint(&strip, c) < 0 || strip > prev_len)
-			goto truncated;
-		name = (const char *)c->p;
-		if (!(nul = memchr(name, '\0', (size_t)(c->end - c->p))))
-			goto truncated;
-		plen = prev_len - strip + (size_t)(nul - name);
-		if ((error = SGHOOK_ARRAY_GROW(ix->paths, cap,
-		    used + plen + 1)) < 0)
-			goto done;
-		if (!offs && !(offs = calloc(ix->count, sizeof(*offs)))) {
-			error = sghook_error_set("out of memory");
-			goto done;
-		}
-		if (i > 0)
-			memmove(ix->paths + used, ix->paths + offs[i - 1],
-				prev_len - strip);
-		memcpy(ix->paths + used + prev_len - strip, name,
-			(size_t)(nul - name) + 1);
-		offs[i] = used;
-		e->path_len = plen;
-		used += plen + 1;
-		prev_len = plen;
-		c->p = (const unsigned char *)nul + 1;
+	for (i = 0; i < ix->count && error == 0; i++) {
+		if ((flags = read_entry_head(&ix->entries[i], c, version)) < 0)
+			error = truncated(path);
+		else if (version < 4)
+			error = read_path(&ix->entries[i], c, (uint16_t)flags,
+				path);
+		else
+			error = read_path_v4(ix, &v, i, c, path);
 	}
-	/* The path buffer may have moved while it grew. */
-	if (offs)
+	if (error == 0 && v.offs)
 		for (i = 0; i < ix->count; i++)
-			ix->entries[i].path = ix->paths + offs[i];
-	goto done;
-truncated:
-	error = corrupt(path, "an entry runs past the end of the file");
-done:
-	free(offs);
+			ix->entries[i].path = ix->paths + v.offs[i];
+	free(v.offs);
 	return error;
 }
 
@@ -278,29 +310,26 @@ static int read_extensions(sghook_index *ix, cursor *c, const char *path)
 	return 0;
 }
 
-int sghook_index_open(sghook_index *ix, const char *path)
+/* The file into ix->map; 1 when there is none (nothing staged yet). */
+static int map_file(sghook_index *ix, const char *path)
 {
 	struct stat st;
-	cursor c;
-	unsigned version;
-	int fd, error;
+	int fd, error = 0;
 
-	memset(ix, 0, sizeof(*ix));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
-			return 0;  /* no index yet: nothing staged */
+			return 1;
 		return sghook_error_set("cannot read the index %s: %s", path,
 			strerror(errno));
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		error = sghook_error_set("cannot read the index %s: %s", path,
 			strerror(errno));
+	else if (st.st_size < 12 + HASH_LEN)
+		error = corrupt(path, "too short");
+	if (error) {
 		close(fd);
 		return error;
-	}
-	if (st.st_size < 12 + HASH_LEN) {
-		close(fd);
-		return corrupt(path, "too short");
 	}
 	ix->map_len = (size_t)st.st_size;
 	/* Every page is read: fault them in at once. */
@@ -312,35 +341,46 @@ int sghook_index_open(sghook_index *ix, const char *path)
 		return sghook_error_set("cannot read the index %s: %s", path,
 			strerror(errno));
 	}
+	return 0;
+}
+
+/* The header: signature, version and the number of entries. */
+static int read_header(sghook_index *ix, cursor *c, unsigned *version,
+	const char *path)
+{
+	*version = be32(c->p + 4);
+	if (memcmp(c->p, "DIRC", 4))
+		return corrupt(path, "not an index file");
+	if (*version < 2 || *version > 4)
+		return corrupt(path, "an index version sghook does not know");
+	ix->count = be32(c->p + 8);
+	c->p += 12;
+	if (ix->count > ix->map_len / ENTRY_FIXED + 1)
+		return corrupt(path, "more entries than the file can hold");
+	if (ix->count &&
+	    !(ix->entries = malloc(ix->count * sizeof(*ix->entries))))
+		return sghook_error_set("out of memory");
+	return 0;
+}
+
+int sghook_index_open(sghook_index *ix, const char *path)
+{
+	cursor c;
+	unsigned version;
+	int error;
+
+	memset(ix, 0, sizeof(*ix));
+	if ((error = map_file(ix, path)) != 0)
+		return error < 0 ? error : 0;
 	c.p = ix->map;
 	c.end = c.p + ix->map_len;
-	version = be32(c.p + 4);
-	if (memcmp(c.p, "DIRC", 4))
-		error = corrupt(path, "not an index file");
-	else if (version < 2 || version > 4)
-		error = corrupt(path, "an index version sghook does not know");
-	else
-		error = 0;
-	if (error)
-		goto fail;
-	ix->count = be32(c.p + 8);
-	c.p += 12;
-	if (ix->count > ix->map_len / ENTRY_FIXED + 1) {
-		error = corrupt(path, "more entries than the file can hold");
-		goto fail;
+	if ((error = read_header(ix, &c, &version, path)) < 0 ||
+	    (error = read_entries(ix, &c, version, path)) < 0 ||
+	    (error = read_extensions(ix, &c, path)) < 0) {
+		sghook_index_close(ix);
+		return error;
 	}
-	if (ix->count &&
-	    !(ix->entries = malloc(ix->count * sizeof(*ix->entries)))) {
-		error = sghook_error_set("out of memory");
-		goto fail;
-	}
-	if ((error = read_entries(ix, &c, version, path)) < 0 ||
-	    (error = read_extensions(ix, &c, path)) < 0)
-		goto fail;
 	return 0;
-fail:
-	sghook_index_close(ix);
-	return error;
 }
 
 void sghook_index_close(sghook_index *ix)

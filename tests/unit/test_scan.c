@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "sghook.h"
+#include "gitrepo.h"
 
 #define RULES_DIR "rules"
 #define RULE_ID "segment-public-api-token"
@@ -35,102 +36,43 @@
 #define T_B "sgp_I9FN4lSqoT1XQ7IzrAnFE8JF6aWH6NRNLiAqOg7nkDNKTewugHRbBcjAY04Oz8AB"
 #define T_C "sgp_Vq3LtM8wRz2KdY7pXn4HsB6jFc9GhQ1eUa5ZoT0iWkNy3DmPbE8rSx2vJl7Cg4Ft"
 
-static char tmpdir[] = "/tmp/sghook-test-scan-XXXXXX";
-static char repo_path[256];
 static git_repository *repo;
 static sghook_rules *rules;
 
 enum { BASE, C1, C2, C3, F1, C4, M, NCOMMITS };
 static git_oid ids[NCOMMITS];
 
-static int sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd, *full;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&cmd, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return -1;
-	rc = asprintf(&full, "cd '%s' && { %s ; } >/dev/null 2>&1", repo_path, cmd);
-	free(cmd);
-	if (rc < 0)
-		return -1;
-	rc = system(full);
-	free(full);
-	return rc;
-}
-
-static int head_id(git_oid *out)
-{
-	char hex[GIT_OID_HEXSZ + 1], *cmd;
-	FILE *p;
-	int ok;
-
-	if (asprintf(&cmd, "git -C '%s' rev-parse HEAD", repo_path) < 0)
-		return -1;
-	p = popen(cmd, "r");
-	free(cmd);
-	if (!p)
-		return -1;
-	ok = fgets(hex, sizeof(hex), p) != NULL;
-	ok = pclose(p) == 0 && ok;
-	return ok ? git_oid_fromstr(out, hex) : -1;
-}
-
 /* Commits what is staged at a fixed date, its id into ids[i]. */
 static int commit(int i, const char *msg)
 {
-	if (sh("GIT_AUTHOR_DATE='2024-01-01T00:%02d:00Z' "
-	    "GIT_COMMITTER_DATE='2024-01-01T00:%02d:00Z' "
-	    "git commit -q --no-verify -m '%s'", i, i, msg) != 0)
-		return -1;
-	return head_id(&ids[i]);
+	return gitrepo_commit(&ids[i], i, msg);
 }
 
 static int build_repo(void)
 {
-	return sh("git init -q -b main . && echo hello > README && "
+	return gitrepo_sh("git init -q -b main . && echo hello > README && "
 		"printf 'SEGMENT_API_TOKEN=%%s\\n' %s > old.env && "
 		"git add README old.env", T_OLD) || commit(BASE, "base") ||
-	    sh("printf '# settings\\nSEGMENT_WRITE=%%s\\n' %s > add.env && "
-		"git add add.env", T_A) || commit(C1, "c1") ||
-	    sh("git mv old.env moved.env && printf 'key: %%s\\n' %s > tmp.env "
-		"&& git add tmp.env", T_B) || commit(C2, "c2") ||
-	    sh("git rm -q tmp.env") || commit(C3, "c3") ||
-	    sh("git checkout -q -b feature && "
+	    gitrepo_sh("printf '# settings\\nSEGMENT_WRITE=%%s\\n' %s > "
+		"add.env && git add add.env", T_A) || commit(C1, "c1") ||
+	    gitrepo_sh("git mv old.env moved.env && printf 'key: %%s\\n' %s "
+		"> tmp.env && git add tmp.env", T_B) || commit(C2, "c2") ||
+	    gitrepo_sh("git rm -q tmp.env") || commit(C3, "c3") ||
+	    gitrepo_sh("git checkout -q -b feature && "
 		"printf 'a\\nb\\nT=%%s\\n' %s > feat.env && git add feat.env",
 		T_C) || commit(F1, "f1") ||
-	    sh("git checkout -q main && echo more >> README && git add README")
-	    || commit(C4, "c4") ||
-	    sh("GIT_AUTHOR_DATE='2024-01-01T00:10:00Z' "
+	    gitrepo_sh("git checkout -q main && echo more >> README && "
+		"git add README") || commit(C4, "c4") ||
+	    gitrepo_sh("GIT_AUTHOR_DATE='2024-01-01T00:10:00Z' "
 		"GIT_COMMITTER_DATE='2024-01-01T00:10:00Z' "
 		"git merge -q --no-ff --no-verify -m m feature") ||
-	    head_id(&ids[M]);
+	    gitrepo_rev(&ids[M], "HEAD");
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(tmpdir))
-		return -1;
-	snprintf(repo_path, sizeof(repo_path), "%s/repo", tmpdir);
-	setenv("HOME", tmpdir, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_AUTHOR_NAME", "Test", 1);
-	setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Test", 1);
-	setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1);
-	if (mkdir(repo_path, 0700) < 0 || build_repo() != 0) {
-		fprintf(stderr, "cannot build the test repository in %s\n",
-			repo_path);
-		return -1;
-	}
-	git_libgit2_init();
-	if (git_repository_open(&repo, repo_path) < 0)
+	if (gitrepo_open(&repo, "scan", build_repo) < 0)
 		return -1;
 	if (sghook_rules_load(&rules, RULES_DIR) < 0) {
 		fprintf(stderr, "cannot load %s: %s\n", RULES_DIR,
@@ -142,17 +84,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
 	sghook_rules_free(rules);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	if (asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-		free(cmd);
-	}
+	gitrepo_close(repo);
 	return 0;
 }
 
@@ -427,14 +361,14 @@ static void test_an_index_scan_reports_only_what_is_staged(void **state)
 	sghook_findings got = { 0 };
 
 	(void)state;
-	assert_int_equal(sh("printf 'x\\ny = %%s\\n' %s > staged.env && "
+	assert_int_equal(gitrepo_sh("printf 'x\\ny = %%s\\n' %s > staged.env && "
 		"echo changed >> add.env && git add staged.env add.env", T_B), 0);
 	opts_init(&o, 1, SGHOOK_SCAN_AUTO);
 	assert_int_equal(sghook_scan_index(&got, repo, &o), 0);
 	assert_int_equal(got.count, 1);
 	assert_finding(&got, "staged.env", 2, 5, NULL, T_B);
 	sghook_findings_clear(&got);
-	assert_int_equal(sh("git reset -q --hard"), 0);
+	assert_int_equal(gitrepo_sh("git reset -q --hard"), 0);
 	assert_int_equal(sghook_scan_index(&got, repo, &o), 0);
 	assert_int_equal(got.count, 0);
 }

@@ -20,9 +20,8 @@
 #include <cmocka.h>
 
 #include "sghook.h"
+#include "gitrepo.h"
 
-static char tmpdir[] = "/tmp/sghook-test-walk-XXXXXX";
-static char repo_path[256];
 static git_repository *repo;
 
 enum { C1, C2, C3, F1, F2, N1, N2, NCOMMITS };
@@ -30,103 +29,40 @@ static const char *names[NCOMMITS] = { "c1", "c2", "c3", "f1", "f2", "n1", "n2" 
 static git_oid ids[NCOMMITS];
 static char hexes[NCOMMITS][GIT_OID_HEXSZ + 1];
 
-static int sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd, *full;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&cmd, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return -1;
-	rc = asprintf(&full, "cd '%s' && { %s ; } >/dev/null 2>&1", repo_path, cmd);
-	free(cmd);
-	if (rc < 0)
-		return -1;
-	rc = system(full);
-	free(full);
-	return rc;
-}
-
-/* `git rev-parse` of a name, by the real git. */
-static int git_rev(char out[GIT_OID_HEXSZ + 1], const char *rev)
-{
-	char *cmd;
-	FILE *p;
-	int ok;
-
-	if (asprintf(&cmd, "git -C '%s' rev-parse --verify -q '%s'",
-	    repo_path, rev) < 0)
-		return -1;
-	p = popen(cmd, "r");
-	free(cmd);
-	if (!p)
-		return -1;
-	ok = fgets(out, GIT_OID_HEXSZ + 1, p) != NULL;
-	ok = pclose(p) == 0 && ok && strlen(out) == GIT_OID_HEXSZ;
-	return ok ? 0 : -1;
-}
-
+/* Commit i adds the file names[i].txt. */
 static int commit(int i)
 {
-	/* Fixed, increasing dates: the same history every run. */
-	if (sh("echo %s > %s.txt && git add %s.txt && "
-	    "GIT_AUTHOR_DATE='2024-01-01T00:%02d:00Z' "
-	    "GIT_COMMITTER_DATE='2024-01-01T00:%02d:00Z' "
-	    "git commit -q -m %s", names[i], names[i], names[i], i, i,
-	    names[i]) != 0)
+	if (gitrepo_sh("echo %s > %s.txt && git add %s.txt", names[i],
+	    names[i], names[i]) != 0 ||
+	    gitrepo_commit(&ids[i], i, names[i]) < 0)
 		return -1;
-	if (git_rev(hexes[i], "HEAD") < 0)
-		return -1;
-	return git_oid_fromstr(&ids[i], hexes[i]);
+	git_oid_tostr(hexes[i], sizeof(hexes[i]), &ids[i]);
+	return 0;
+}
+
+static int build_repo(void)
+{
+	return gitrepo_sh("git init -q -b main .") ||
+	    commit(C1) || commit(C2) || commit(C3) ||
+	    gitrepo_sh("git checkout -q -b feature %s", hexes[C2]) ||
+	    commit(F1) || commit(F2) ||
+	    gitrepo_sh("git checkout -q -b tmp main") ||
+	    commit(N1) || commit(N2) ||
+	    gitrepo_sh("git checkout -q main && git branch -D tmp") ||
+	    gitrepo_sh("git tag -a -m v1 v1 %s", hexes[C2]) ||
+	    gitrepo_sh("git tag -a -m tree t-tree %s^{tree}", hexes[C1]);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(tmpdir))
-		return -1;
-	snprintf(repo_path, sizeof(repo_path), "%s/repo", tmpdir);
-	setenv("HOME", tmpdir, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_AUTHOR_NAME", "Test", 1);
-	setenv("GIT_AUTHOR_EMAIL", "test@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Test", 1);
-	setenv("GIT_COMMITTER_EMAIL", "test@example.com", 1);
-	if (mkdir(repo_path, 0700) < 0 || sh("git init -q -b main .") != 0 ||
-	    commit(C1) || commit(C2) || commit(C3) ||
-	    sh("git checkout -q -b feature %s", hexes[C2]) != 0 ||
-	    commit(F1) || commit(F2) ||
-	    sh("git checkout -q -b tmp main") != 0 ||
-	    commit(N1) || commit(N2) ||
-	    sh("git checkout -q main && git branch -D tmp") != 0 ||
-	    sh("git tag -a -m v1 v1 %s", hexes[C2]) != 0 ||
-	    sh("git tag -a -m tree t-tree %s^{tree}", hexes[C1]) != 0) {
-		fprintf(stderr, "cannot build the test repository in %s\n",
-			repo_path);
-		return -1;
-	}
-	git_libgit2_init();
-	if (git_repository_open(&repo, repo_path) < 0)
-		return -1;
-	return 0;
+	return gitrepo_open(&repo, "walk", build_repo);
 }
 
 static int teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	if (asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-		free(cmd);
-	}
+	gitrepo_close(repo);
 	return 0;
 }
 
@@ -443,7 +379,7 @@ static void test_remote_tracking_refs_hide_what_the_remote_has(void **state)
 	sghook_oids got = { 0 };
 
 	(void)state;
-	assert_int_equal(sh("git update-ref refs/remotes/origin/main %s",
+	assert_int_equal(gitrepo_sh("git update-ref refs/remotes/origin/main %s",
 		hexes[N1]), 0);
 	assert_int_equal(sghook_walk_new(&got, NULL, repo, &ids[N2], 1, NULL, 0,
 		"refs/remotes/origin/*"), 0);
@@ -454,7 +390,8 @@ static void test_remote_tracking_refs_hide_what_the_remote_has(void **state)
 		"refs/remotes/upstream/*"), 0);
 	assert_commits(&got, C1, C2, C3, N1, N2, -1);
 	sghook_oids_free(&got);
-	assert_int_equal(sh("git update-ref -d refs/remotes/origin/main"), 0);
+	assert_int_equal(gitrepo_sh("git update-ref -d "
+		"refs/remotes/origin/main"), 0);
 }
 
 static void test_hidden_ids_hide_their_history(void **state)
@@ -502,12 +439,10 @@ static void test_several_tips_bring_the_union(void **state)
 static void test_an_annotated_tag_tip_is_peeled(void **state)
 {
 	sghook_oids got = { 0 };
-	char tag[GIT_OID_HEXSZ + 1];
 	git_oid tag_id;
 
 	(void)state;
-	assert_int_equal(git_rev(tag, "v1"), 0);
-	assert_int_equal(git_oid_fromstr(&tag_id, tag), 0);
+	assert_int_equal(gitrepo_rev(&tag_id, "v1"), 0);
 	assert_false(git_oid_equal(&tag_id, &ids[C2]));
 	assert_int_equal(sghook_walk_new(&got, NULL, repo, &tag_id, 1, &ids[C1], 1,
 		NULL), 0);
@@ -518,14 +453,11 @@ static void test_an_annotated_tag_tip_is_peeled(void **state)
 static void test_a_tip_that_is_no_commit_brings_nothing(void **state)
 {
 	sghook_oids got = { 0 };
-	char hex[GIT_OID_HEXSZ + 1];
 	git_oid tips[2];
 
 	(void)state;
-	assert_int_equal(git_rev(hex, "t-tree"), 0);
-	assert_int_equal(git_oid_fromstr(&tips[0], hex), 0);
-	assert_int_equal(git_rev(hex, "main^{tree}"), 0);
-	assert_int_equal(git_oid_fromstr(&tips[1], hex), 0);
+	assert_int_equal(gitrepo_rev(&tips[0], "t-tree"), 0);
+	assert_int_equal(gitrepo_rev(&tips[1], "main^{tree}"), 0);
 	assert_int_equal(sghook_walk_new(&got, NULL, repo, tips, 2, NULL, 0, NULL), 0);
 	assert_int_equal(got.count, 0);
 	sghook_oids_free(&got);
