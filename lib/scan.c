@@ -486,13 +486,49 @@ static int tree_dirty(dirt *d, git_repository *repo, const git_oid *id)
  * empty tree), descending only into subtrees that hold such a blob.
  */
 static int changed_files(file_list *out, dirt *d, git_repository *repo,
+	git_tree *tree, git_tree *old, const char *prefix);
+
+/*
+ * Subtree `e` at `path`, when it holds a blocking blob, against `oe`,
+ * the parent's entry of its name (NULL: none).
+ */
+static int changed_subtree(file_list *out, dirt *d, git_repository *repo,
+	const git_tree_entry *e, const git_tree_entry *oe, const char *path)
+{
+	git_tree *sub = NULL, *oldsub = NULL;
+	char *dir = NULL;
+	uint32_t dirty;
+	int error;
+
+	if (sghook_oidmap_get(&d->dirty, git_tree_entry_id(e), &dirty) &&
+	    !dirty)
+		return 0;
+	if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0)
+		return sghook_error_from_git(path);
+	if ((error = tree_dirty_of(d, repo, sub)) <= 0)
+		goto done;
+	if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&oldsub, repo, git_tree_entry_id(oe)) < 0) {
+		error = sghook_error_from_git(path);
+	} else if (asprintf(&dir, "%s/", path) < 0) {
+		dir = NULL;
+		error = sghook_error_set("out of memory");
+	} else {
+		error = changed_files(out, d, repo, sub, oldsub, dir);
+	}
+done:
+	free(dir);
+	git_tree_free(oldsub);
+	git_tree_free(sub);
+	return error < 0 ? error : 0;
+}
+
+static int changed_files(file_list *out, dirt *d, git_repository *repo,
 	git_tree *tree, git_tree *old, const char *prefix)
 {
 	const git_tree_entry *e, *oe;
-	git_tree *sub = NULL, *oldsub = NULL;
 	char *path = NULL;
 	size_t i, n = git_tree_entrycount(tree);
-	uint32_t clean;
 	int error = 0;
 
 	for (i = 0; i < n && error >= 0; i++) {
@@ -507,51 +543,15 @@ static int changed_files(file_list *out, dirt *d, git_repository *repo,
 		    git_tree_entry_name(e)) < 0) {
 			path = NULL;
 			error = sghook_error_set("out of memory");
-			break;
-		}
-		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		} else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
 			if (sghook_blobset_result(d->blobs,
 			    git_tree_entry_id(e)))
 				error = files_push(out, path,
 					git_tree_entry_id(e));
-			continue;
+		} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			error = changed_subtree(out, d, repo, e, oe, path);
 		}
-		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
-			continue;
-		if (sghook_oidmap_get(&d->dirty, git_tree_entry_id(e),
-		    &clean) &&
-		    !clean)
-			continue;
-		if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0) {
-			error = sghook_error_from_git(path);
-			break;
-		}
-		if ((error = tree_dirty_of(d, repo, sub)) <= 0) {
-			git_tree_free(sub);
-			sub = NULL;
-			continue;
-		}
-		if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
-		    git_tree_lookup(&oldsub, repo, git_tree_entry_id(oe)) < 0) {
-			error = sghook_error_from_git(path);
-			break;
-		}
-		{
-			char *dir = NULL;
-
-			if (asprintf(&dir, "%s/", path) < 0)
-				error = sghook_error_set("out of memory");
-			else
-				error = changed_files(out, d, repo, sub,
-					oldsub, dir);
-			free(dir);
-		}
-		git_tree_free(sub);
-		git_tree_free(oldsub);
-		sub = oldsub = NULL;
 	}
-	git_tree_free(sub);
-	git_tree_free(oldsub);
 	free(path);
 	return error < 0 ? error : 0;
 }
@@ -681,74 +681,94 @@ static int diff_blob(file_list *out, dirt *d, sghook_scan_ctx *sc,
  * the findings come in the same order.
  */
 static int diff_tree(file_list *out, dirt *d, sghook_scan_ctx *sc,
+	git_tree *tree, git_tree **olds, size_t np, const char *prefix);
+
+/* Subtree `e` at `path` against the parents' trees of its name. */
+static int diff_subtree(file_list *out, dirt *d, sghook_scan_ctx *sc,
+	const git_tree_entry *e, git_tree **olds, size_t np, const char *path)
+{
+	const git_tree_entry *oe;
+	git_tree *sub = NULL, **subs;
+	char *dir = NULL;
+	size_t j;
+	int error = 0;
+
+	if (!(subs = calloc(np, sizeof(*subs))))
+		return sghook_error_set("out of memory");
+	if (git_tree_lookup(&sub, sc->repo, git_tree_entry_id(e)) < 0)
+		error = sghook_error_from_git(path);
+	for (j = 0; j < np && error >= 0; j++) {
+		oe = olds[j] ? git_tree_entry_byname(olds[j],
+			git_tree_entry_name(e)) : NULL;
+		if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&subs[j], sc->repo,
+		    git_tree_entry_id(oe)) < 0)
+			error = sghook_error_from_git(path);
+	}
+	if (error >= 0 && asprintf(&dir, "%s/", path) < 0) {
+		dir = NULL;
+		error = sghook_error_set("out of memory");
+	}
+	if (error >= 0)
+		error = diff_tree(out, d, sc, sub, subs, np, dir);
+	free(dir);
+	git_tree_free(sub);
+	for (j = 0; j < np; j++)
+		git_tree_free(subs[j]);
+	free(subs);
+	return error;
+}
+
+/* Whether some parent has `e` as it is: then `e` adds nothing. */
+static int same_in_a_parent(const git_tree_entry *e, git_tree **olds,
+	size_t np)
+{
+	const git_tree_entry *oe;
+	size_t j;
+
+	for (j = 0; j < np; j++) {
+		oe = olds[j] ? git_tree_entry_byname(olds[j],
+			git_tree_entry_name(e)) : NULL;
+		if (oe && git_oid_equal(git_tree_entry_id(oe),
+		    git_tree_entry_id(e)))
+			return 1;
+	}
+	return 0;
+}
+
+static int diff_tree(file_list *out, dirt *d, sghook_scan_ctx *sc,
 	git_tree *tree, git_tree **olds, size_t np, const char *prefix)
 {
-	const git_tree_entry *e, *oe;
-	git_tree *sub = NULL, **subs;
-	char *path = NULL, *dir = NULL;
+	const git_tree_entry *e;
+	char *path = NULL;
 	size_t i, j, n = git_tree_entrycount(tree);
-	int error = 0, same;
+	git_object_t type;
+	int error;
 
 	if ((error = sghook_deadline_check()) < 0)
 		return error;
-	if (!(subs = calloc(np, sizeof(*subs))))
-		return sghook_error_set("out of memory");
 	d->cost += n;
 	for (j = 0; j < np; j++)
 		d->cost += olds[j] ? git_tree_entrycount(olds[j]) : 0;
 	for (i = 0; i < n && error >= 0; i++) {
 		e = git_tree_entry_byindex(tree, i);
-		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB &&
-		    git_tree_entry_type(e) != GIT_OBJECT_TREE)
-			continue;  /* a submodule's commit is another repository */
-		for (j = 0, same = 0; j < np && !same; j++) {
-			oe = olds[j] ? git_tree_entry_byname(olds[j],
-				git_tree_entry_name(e)) : NULL;
-			same = oe && git_oid_equal(git_tree_entry_id(oe),
-				git_tree_entry_id(e));
-		}
-		if (same)
-			continue;  /* adds nothing against that parent */
+		type = git_tree_entry_type(e);
+		/* A submodule's commit is another repository's. */
+		if ((type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE) ||
+		    same_in_a_parent(e, olds, np))
+			continue;
 		free(path);
 		if (asprintf(&path, "%s%s", prefix,
 		    git_tree_entry_name(e)) < 0) {
 			path = NULL;
 			error = sghook_error_set("out of memory");
-			break;
-		}
-		if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		} else if (type == GIT_OBJECT_BLOB) {
 			error = diff_blob(out, d, sc, path,
-			    git_tree_entry_id(e));
-			continue;
-		}
-		if (git_tree_lookup(&sub, sc->repo, git_tree_entry_id(e)) < 0) {
-			error = sghook_error_from_git(path);
-			break;
-		}
-		for (j = 0; j < np && error >= 0; j++) {
-			oe = olds[j] ? git_tree_entry_byname(olds[j],
-				git_tree_entry_name(e)) : NULL;
-			if (oe && git_tree_entry_type(oe) == GIT_OBJECT_TREE &&
-			    git_tree_lookup(&subs[j], sc->repo,
-			    git_tree_entry_id(oe)) < 0)
-				error = sghook_error_from_git(path);
-		}
-		if (error >= 0 && asprintf(&dir, "%s/", path) < 0) {
-			dir = NULL;
-			error = sghook_error_set("out of memory");
-		}
-		if (error >= 0)
-			error = diff_tree(out, d, sc, sub, subs, np, dir);
-		free(dir);
-		dir = NULL;
-		git_tree_free(sub);
-		sub = NULL;
-		for (j = 0; j < np; j++) {
-			git_tree_free(subs[j]);
-			subs[j] = NULL;
+				git_tree_entry_id(e));
+		} else {
+			error = diff_subtree(out, d, sc, e, olds, np, path);
 		}
 	}
-	free(subs);
 	free(path);
 	return error < 0 ? error : 0;
 }
