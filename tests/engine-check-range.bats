@@ -698,16 +698,22 @@ own_marker_rules() {
 	echo "$dir"
 }
 
+# A fixture whose token MARKER follows, committed; then renamed to
+# prod.env without the marker, committed.
+commit_marked_then_renamed() {
+	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s # %s\nC=3\nD=4\n' "$SEED_TOKEN" "$1" >fixture.env
+	git add fixture.env
+	commit_unchecked "fixture, marked"
+	git mv fixture.env prod.env
+	sed -i "s/ # $1\$//" prod.env
+	git add prod.env
+	commit_unchecked "fixture becomes prod"
+}
+
 @test "a token a rule's own marker allowed, renamed into a file without it, is new in that commit" {
 	local rules
 	rules=$(own_marker_rules)
-	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s # ours:ok\nC=3\nD=4\n' "$SEED_TOKEN" >fixture.env
-	git add fixture.env
-	commit_unchecked "fixture, allowed"
-	git mv fixture.env prod.env
-	sed -i 's/ # ours:ok$//' prod.env
-	git add prod.env
-	commit_unchecked "fixture becomes prod"
+	commit_marked_then_renamed ours:ok
 	run_sghook --check-range "$BASE..HEAD" --rules "$rules"
 	assert_status 1
 	assert_output_contains "$(git rev-parse HEAD | cut -c1-7) prod.env:3"
@@ -717,13 +723,7 @@ own_marker_rules() {
 @test "a marker the rule does not declare allowed nothing in the parent: the token renamed is not new again" {
 	local rules
 	rules=$(own_marker_rules)
-	printf 'A=1\nB=2\nSEGMENT_API_TOKEN=%s # sghook:allow\nC=3\nD=4\n' "$SEED_TOKEN" >fixture.env
-	git add fixture.env
-	commit_unchecked "fixture, marked"
-	git mv fixture.env prod.env
-	sed -i 's/ # sghook:allow$//' prod.env
-	git add prod.env
-	commit_unchecked "fixture becomes prod"
+	commit_marked_then_renamed sghook:allow
 	run_sghook --check-range "$BASE..HEAD" --rules "$rules"
 	assert_status 1
 	assert_output_contains "$(git rev-parse HEAD~1 | cut -c1-7) fixture.env:3"

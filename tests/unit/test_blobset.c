@@ -14,20 +14,7 @@
 
 #include "blobset.h"
 #include "scan_internal.h"
-
-static void make_id(git_oid *id, uint32_t n)
-{
-	uint32_t x = n * 2654435761u + 1;
-	size_t i;
-
-	for (i = 0; i < GIT_OID_RAWSZ; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		id->id[i] = (unsigned char)(x >> 24);
-	}
-	memcpy(id->id + GIT_OID_RAWSZ - 4, &n, 4);
-}
+#include "testid.h"
 
 static void test_blobs_are_kept_once_in_the_order_first_added(void **state)
 {
@@ -36,8 +23,8 @@ static void test_blobs_are_kept_once_in_the_order_first_added(void **state)
 
 	(void)state;
 	assert_int_equal(sghook_blobset_init(&b), 0);
-	make_id(&a, 1);
-	make_id(&c, 2);
+	testid_make(&a, 1);
+	testid_make(&c, 2);
 	assert_int_equal(sghook_blobset_add(&b, &a, 10), 0);
 	assert_int_equal(sghook_blobset_add(&b, &c, 20), 0);
 	assert_int_equal(sghook_blobset_add(&b, &a, 30), 0);
@@ -60,12 +47,12 @@ static void test_a_set_grows_past_one_block_and_keeps_every_entry(void **state)
 	(void)state;
 	assert_int_equal(sghook_blobset_init(&b), 0);
 	for (i = 0; i < n; i++) {
-		make_id(&id, i);
+		testid_make(&id, i);
 		assert_int_equal(sghook_blobset_add(&b, &id, i), 0);
 	}
 	assert_int_equal(b.count, n);
 	for (i = 0; i < n; i += 997) {
-		make_id(&id, i);
+		testid_make(&id, i);
 		assert_true(git_oid_equal(&sghook_blobset_at(&b, i)->id, &id));
 		assert_int_equal(sghook_blobset_at(&b, i)->path, i);
 	}
@@ -81,9 +68,9 @@ static void test_a_result_is_found_by_id_and_freed_with_the_set(void **state)
 
 	(void)state;
 	assert_int_equal(sghook_blobset_init(&b), 0);
-	make_id(&a, 1);
-	make_id(&c, 2);
-	make_id(&other, 3);
+	testid_make(&a, 1);
+	testid_make(&c, 2);
+	testid_make(&other, 3);
 	assert_int_equal(sghook_blobset_add(&b, &a, 0), 0);
 	assert_int_equal(sghook_blobset_add(&b, &c, 0), 0);
 	r = calloc(1, sizeof(*r) + sizeof(r->hits[0]));
@@ -110,12 +97,12 @@ static void test_known_blobs_are_not_read_and_a_files_versions_come_together(
 	(void)state;
 	assert_int_equal(sghook_blobset_init(&b), 0);
 	for (i = 0; i < 6; i++) {
-		make_id(&id, i);
+		testid_make(&id, i);
 		assert_int_equal(sghook_blobset_add(&b, &id, paths[i]), 0);
 	}
-	make_id(&id, 2);
+	testid_make(&id, 2);
 	sghook_blobset_know(&b, &id);
-	make_id(&id, 99);
+	testid_make(&id, 99);
 	sghook_blobset_know(&b, &id);   /* not in the set: nothing happens */
 	assert_int_equal(sghook_blobset_sort(&b), 0);
 	assert_int_equal(b.nread, 5);

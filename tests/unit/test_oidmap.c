@@ -11,21 +11,7 @@
 
 #include "oidmap.h"
 #include "sghook.h"
-
-/* An id of `n`, spread over its bytes as real ids are. */
-static void make_id(git_oid *id, uint32_t n)
-{
-	uint32_t x = n * 2654435761u + 1;
-	size_t i;
-
-	for (i = 0; i < GIT_OID_RAWSZ; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		id->id[i] = (unsigned char)(x >> 24);
-	}
-	memcpy(id->id + GIT_OID_RAWSZ - 4, &n, 4);
-}
+#include "testid.h"
 
 static void test_an_empty_map_holds_nothing(void **state)
 {
@@ -35,7 +21,7 @@ static void test_an_empty_map_holds_nothing(void **state)
 
 	(void)state;
 	assert_int_equal(sghook_oidmap_init(&map), 0);
-	make_id(&id, 1);
+	testid_make(&id, 1);
 	assert_int_equal(sghook_oidmap_get(&map, &id, &v), 0);
 	assert_int_equal(v, 7);
 	assert_int_equal(map.count, 0);
@@ -50,8 +36,8 @@ static void test_a_put_id_is_found_with_its_value(void **state)
 
 	(void)state;
 	assert_int_equal(sghook_oidmap_init(&map), 0);
-	make_id(&a, 1);
-	make_id(&b, 2);
+	testid_make(&a, 1);
+	testid_make(&b, 2);
 	assert_int_equal(sghook_oidmap_put(&map, &a, 0), 0);
 	assert_int_equal(sghook_oidmap_put(&map, &b, 42), 0);
 	assert_int_equal(sghook_oidmap_get(&map, &a, &v), 1);
@@ -70,7 +56,7 @@ static void test_a_duplicate_put_returns_1_and_keeps_the_first_value(void **stat
 
 	(void)state;
 	assert_int_equal(sghook_oidmap_init(&map), 0);
-	make_id(&a, 5);
+	testid_make(&a, 5);
 	assert_int_equal(sghook_oidmap_put(&map, &a, 10), 0);
 	assert_int_equal(sghook_oidmap_put(&map, &a, 20), 1);
 	assert_int_equal(sghook_oidmap_get(&map, &a, &v), 1);
@@ -92,19 +78,19 @@ static void test_it_grows_past_its_first_size_and_loses_nothing(void **state)
 	assert_int_equal(sghook_oidmap_init(&map), 0);
 	first = map.cap;
 	for (i = 0; i < N; i++) {
-		make_id(&id, i);
+		testid_make(&id, i);
 		assert_int_equal(sghook_oidmap_put(&map, &id, i * 3), 0);
 	}
 	assert_true(map.cap > first);
 	assert_int_equal(map.count, N);
 	for (i = 0; i < N; i++) {
-		make_id(&id, i);
+		testid_make(&id, i);
 		assert_int_equal(sghook_oidmap_get(&map, &id, &v), 1);
 		assert_int_equal(v, i * 3);
 		assert_int_equal(sghook_oidmap_put(&map, &id, 1), 1);
 	}
 	for (i = N; i < N + 1000; i++) {
-		make_id(&id, i);
+		testid_make(&id, i);
 		assert_int_equal(sghook_oidmap_get(&map, &id, &v), 0);
 	}
 	sghook_oidmap_free(&map);
@@ -141,11 +127,11 @@ static void test_the_largest_value_is_refused_and_stores_nothing(void **state)
 
 	(void)state;
 	assert_int_equal(sghook_oidmap_init(&map), 0);
-	make_id(&id, 9);
+	testid_make(&id, 9);
 	assert_int_equal(sghook_oidmap_put(&map, &id, UINT32_MAX - 1), 0);
 	assert_int_equal(sghook_oidmap_get(&map, &id, &v), 1);
 	assert_int_equal(v, UINT32_MAX - 1);
-	make_id(&id, 10);
+	testid_make(&id, 10);
 	assert_int_equal(sghook_oidmap_put(&map, &id, UINT32_MAX),
 		SGHOOK_EINVALID);
 	assert_int_equal(sghook_oidmap_get(&map, &id, &v), 0);
