@@ -78,10 +78,10 @@ hook/main.o: hook/main.c build/flags | $(GIT2_DEP)
 	$(CC) $(ALL_CFLAGS) -DSGHOOK_RULESDIR='"$(RULESDIR)"' \
 		-DSGHOOK_LIBGIT2_SOURCE='"$(GIT2_SOURCE)"' -c -o $@ $<
 
-hook/push.o: hook/push.c build/flags | $(GIT2_DEP)
+hook/push.o hook/doctor.o: hook/%.o: hook/%.c build/flags | $(GIT2_DEP)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-HOOK_OBJ := hook/main.o hook/push.o
+HOOK_OBJ := hook/main.o hook/push.o hook/doctor.o
 
 sghook: $(HOOK_OBJ) $(INFLATE_OBJ) lib/libsghook.a $(GIT2_DEP)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(HOOK_OBJ) $(INFLATE_OBJ) lib/libsghook.a $(LIBS)

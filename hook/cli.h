@@ -12,6 +12,9 @@
 
 enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 
+/* --jobs and sghook.jobs: at most this many processes. */
+#define CLI_MAX_JOBS 256
+
 enum mode {
 	MODE_NONE, MODE_PRE_COMMIT, MODE_COMMIT_MSG, MODE_CHECK_RANGE,
 	MODE_PRE_RECEIVE, MODE_PRE_PUSH, MODE_SCAN, MODE_DOCTOR
@@ -36,6 +39,16 @@ typedef struct {
 void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *cli_plural(size_t n, const char *one, const char *many);
 int cli_config_bool(git_config *cfg, const char *key, int dflt);
+int cli_is_dir(const char *path);
+/* --version: sghook's, and the libraries' it was built with. */
+void cli_version(void);
+/*
+ * Our own rules' directory into `out`, and `how` it was found; -1 when
+ * there is none (`out` is then the directory make install uses).
+ */
+int cli_default_rules_dir(char *out, size_t n, const char **how);
+/* The repository of the working directory, as git finds it. */
+int cli_open_repo(git_repository **out);
 
 /* The scan options of the command line (rules, jobs, environment). */
 void cli_scan_opts_init(sghook_scan_opts *so, const options *o,
